@@ -1,0 +1,44 @@
+# hostmind: a thin wrapper over CMake. `make run` and `make test` work on a fresh Debian 12.
+JOBS ?= $(shell nproc)
+RELEASE_DIR := build/release
+ASAN_DIR := build/asan
+HOSTMIND := $(RELEASE_DIR)/src/cli/hostmind
+CTEST_ARGS ?=
+
+.PHONY: all deps build run test test-deps bench bench-deps bench-footprint clean
+
+all: build
+
+deps:
+	scripts/install-deps.sh build
+
+$(RELEASE_DIR)/CMakeCache.txt:
+	cmake -S . -B $(RELEASE_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHOSTMIND_TESTS=OFF
+
+build: deps $(RELEASE_DIR)/CMakeCache.txt
+	cmake --build $(RELEASE_DIR) -j $(JOBS)
+
+# Foreground agent with the embedded defaults: state in ./var, HTTP on 127.0.0.1:9464.
+run: build
+	exec $(HOSTMIND) run
+
+test-deps:
+	scripts/install-deps.sh build test
+
+# Debug + ASan/UBSan build of everything, then the whole ctest suite (unit and runtime tiers).
+test: test-deps
+	cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DHOSTMIND_SANITIZE=ON -DHOSTMIND_BENCH=OFF
+	cmake --build $(ASAN_DIR) -j $(JOBS)
+	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j $(JOBS) --timeout 300 $(CTEST_ARGS)
+
+bench-deps:
+	scripts/install-deps.sh build bench
+
+bench: bench-footprint
+
+bench-footprint: build bench-deps
+	bench/footprint.sh $(HOSTMIND)
+
+clean:
+	rm -rf build

@@ -1,0 +1,12 @@
+#pragma once
+// One function per subcommand file: each adds its subcommand to the app and sets its callback.
+// A callback's exit code goes through `exit_code`.
+#include <CLI/CLI.hpp>
+
+namespace hostmind::cli {
+
+void AddVersionCommand(CLI::App& app, int& exit_code);
+void AddConfigCommand(CLI::App& app, int& exit_code);
+void AddEvalCommand(CLI::App& app, int& exit_code);
+
+}  // namespace hostmind::cli

@@ -1,0 +1,47 @@
+#include "core/clock.h"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+namespace hostmind {
+
+TimeMs SystemClock::Now() const {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::string FormatIso8601(TimeMs t) {
+  std::time_t secs = static_cast<std::time_t>(t / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string FormatClockTime(TimeMs t) {
+  std::time_t secs = static_cast<std::time_t>(t / 1000);
+  std::tm tm{};
+  localtime_r(&secs, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%H:%M", &tm);
+  return buf;
+}
+
+std::string FormatDuration(TimeMs d) {
+  char buf[32];
+  double s = static_cast<double>(d) / 1000.0;
+  if (s < 90) {
+    std::snprintf(buf, sizeof buf, "%.0f s", s);
+  } else if (s < 90 * 60) {
+    std::snprintf(buf, sizeof buf, "%.0f min", s / 60);
+  } else if (s < 48 * 3600) {
+    std::snprintf(buf, sizeof buf, "%.1f h", s / 3600);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.1f d", s / 86400);
+  }
+  return buf;
+}
+
+}  // namespace hostmind

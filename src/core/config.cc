@@ -1,0 +1,249 @@
+#include "core/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cctype>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "core/default_config.h"
+
+namespace hostmind {
+
+namespace {
+
+// Walks one YAML mapping, converting known keys and remembering them so that whatever is left
+// over can be reported as unknown. The first error wins; later calls become no-ops.
+class SectionReader {
+ public:
+  SectionReader(YAML::Node node, std::string path, const std::string& origin, Status* error)
+      : node_(std::move(node)), path_(std::move(path)), origin_(origin), error_(error) {
+    if (node_ && !node_.IsNull() && !node_.IsMap()) Fail(node_, "expected a mapping");
+  }
+
+  void Str(const char* key, std::string& out) {
+    if (auto n = Take(key)) {
+      if (!n.IsScalar()) return Fail(n, KeyPath(key) + ": expected a string");
+      out = n.as<std::string>();
+    }
+  }
+  void Int(const char* key, int& out, long min, long max) {
+    if (auto n = Take(key)) {
+      long v = 0;
+      if (!n.IsScalar() || !YAML::convert<long>::decode(n, v) || v < min || v > max)
+        return Fail(n, KeyPath(key) + ": expected an integer in [" + std::to_string(min) + ", " +
+                           std::to_string(max) + "], got '" + Scalar(n) + "'");
+      out = static_cast<int>(v);
+    }
+  }
+  void Bool(const char* key, bool& out) {
+    if (auto n = Take(key)) {
+      if (!n.IsScalar() || !YAML::convert<bool>::decode(n, out))
+        return Fail(n, KeyPath(key) + ": expected true or false, got '" + Scalar(n) + "'");
+    }
+  }
+  void Duration(const char* key, TimeMs& out) {
+    if (auto n = Take(key)) {
+      auto d = n.IsScalar() ? ParseDuration(n.Scalar()) : Result<TimeMs>(Status::InvalidArgument(""));
+      if (!d.ok() || *d <= 0)
+        return Fail(n, KeyPath(key) + ": expected a positive duration like 500ms, 1s, 5m, 2h or 7d, got '" +
+                           Scalar(n) + "'");
+      out = *d;
+    }
+  }
+  void StrList(const char* key, std::vector<std::string>& out) {
+    if (auto n = Take(key)) {
+      if (!n.IsSequence()) return Fail(n, KeyPath(key) + ": expected a list of strings");
+      out.clear();
+      for (const auto& item : n) {
+        if (!item.IsScalar()) return Fail(item, KeyPath(key) + ": expected a list of strings");
+        out.push_back(item.as<std::string>());
+      }
+    }
+  }
+  SectionReader Sub(const char* key) { return SectionReader(Take(key), KeyPath(key), origin_, error_); }
+  // Keys of a mapping whose keys are names (e.g. collectors), each with a sub-section.
+  std::vector<std::pair<std::string, SectionReader>> Entries() {
+    std::vector<std::pair<std::string, SectionReader>> out;
+    if (!node_ || !node_.IsMap()) return out;
+    for (const auto& kv : node_) {
+      std::string k = kv.first.as<std::string>();
+      known_.insert(k);
+      out.emplace_back(k, SectionReader(kv.second, KeyPath(k.c_str()), origin_, error_));
+    }
+    return out;
+  }
+  // Reports the first key nobody asked for.
+  void Finish() {
+    if (!node_ || !node_.IsMap()) return;
+    for (const auto& kv : node_) {
+      std::string k = kv.first.as<std::string>();
+      if (!known_.count(k)) return Fail(kv.first, "unknown key '" + KeyPath(k.c_str()) + "'");
+    }
+  }
+  void Fail(const YAML::Node& at, const std::string& what) {
+    if (!error_->ok()) return;
+    *error_ = Status::InvalidArgument(origin_ + ":" + std::to_string(at.Mark().line + 1) + ": " + what);
+  }
+  void FailHere(const std::string& what) { Fail(node_, what); }
+  const std::string& path() const { return path_; }
+
+ private:
+  YAML::Node Take(const char* key) {
+    known_.insert(key);
+    if (!error_->ok() || !node_ || !node_.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+    YAML::Node n = node_[key];
+    if (!n || n.IsNull()) return YAML::Node(YAML::NodeType::Undefined);
+    return n;
+  }
+  std::string KeyPath(const char* key) const { return path_.empty() ? key : path_ + "." + key; }
+  static std::string Scalar(const YAML::Node& n) { return n.IsScalar() ? n.Scalar() : "<not a scalar>"; }
+
+  YAML::Node node_;
+  std::string path_;
+  const std::string& origin_;
+  Status* error_;
+  std::set<std::string> known_;
+};
+
+const std::set<std::string>& KnownCollectors() {
+  static const std::set<std::string> names = {"cpu",     "memory",    "pressure", "disks",
+                                              "filesystems", "network", "processes", "cgroups",
+                                              "journal", "kmsg",      "logfiles"};
+  return names;
+}
+
+void ReadCollect(SectionReader s, CollectConfig& c) {
+  s.Str("root", c.root);
+  s.Duration("interval", c.interval_ms);
+  s.Int("queue_capacity", c.queue_capacity, 1, 1 << 20);
+  SectionReader collectors = s.Sub("collectors");
+  for (auto& [name, entry] : collectors.Entries()) {
+    if (!KnownCollectors().count(name)) {
+      entry.FailHere("unknown collector '" + name + "' in " + entry.path());
+      continue;
+    }
+    CollectorConfig& cc = c.collectors[name];
+    entry.Bool("enabled", cc.enabled);
+    entry.Duration("interval", cc.interval_ms);
+    entry.Finish();
+  }
+  collectors.Finish();
+  SectionReader processes = s.Sub("processes");
+  processes.Int("top_n", c.top_n, 0, 10000);
+  processes.Finish();
+  SectionReader fs = s.Sub("filesystems");
+  fs.StrList("ignore_types", c.fs_ignore_types);
+  fs.Finish();
+  SectionReader logs = s.Sub("logs");
+  logs.StrList("files", c.log_files);
+  logs.Int("max_line_bytes", c.max_line_bytes, 256, 16 << 20);
+  logs.Finish();
+  s.Finish();
+}
+
+// Overlays `yaml` onto `config`.
+Status Overlay(const std::string& yaml, const std::string& origin, Config& config) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml);
+  } catch (const YAML::Exception& e) {
+    return Status::InvalidArgument(origin + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+  if (!root || root.IsNull()) return Status::Ok();
+  Status error;
+  SectionReader top(root, "", origin, &error);
+
+  SectionReader agent = top.Sub("agent");
+  agent.Str("state_dir", config.agent.state_dir);
+  agent.Str("log_level", config.agent.log_level);
+  agent.Str("hostname", config.agent.hostname);
+  agent.Finish();
+
+  SectionReader http = top.Sub("http");
+  http.Str("listen", config.http.listen);
+  http.Int("port", config.http.port, 0, 65535);
+  http.Str("token", config.http.token);
+  http.Finish();
+
+  ReadCollect(top.Sub("collect"), config.collect);
+
+  SectionReader store = top.Sub("store");
+  store.Duration("raw_window", config.store.raw_window_ms);
+  store.Duration("rollup_interval", config.store.rollup_interval_ms);
+  store.Duration("retention", config.store.retention_ms);
+  store.Finish();
+
+  top.Finish();
+  if (!error.ok()) return error;
+
+  static const std::set<std::string> levels = {"trace", "debug", "info", "warn", "error"};
+  if (!levels.count(config.agent.log_level))
+    return Status::InvalidArgument(origin + ": agent.log_level: expected trace, debug, info, warn or error, got '" +
+                                   config.agent.log_level + "'");
+  return Status::Ok();
+}
+
+}  // namespace
+
+TimeMs CollectConfig::IntervalOf(const std::string& name) const {
+  auto it = collectors.find(name);
+  return it != collectors.end() && it->second.interval_ms > 0 ? it->second.interval_ms : interval_ms;
+}
+
+bool CollectConfig::Enabled(const std::string& name) const {
+  auto it = collectors.find(name);
+  return it == collectors.end() || it->second.enabled;
+}
+
+const char* DefaultConfigYaml() { return kDefaultConfigYaml; }
+
+Result<Config> ParseConfig(const std::string& yaml, const std::string& origin) {
+  Config config;
+  HM_RETURN_IF_ERROR(Overlay(kDefaultConfigYaml, "<embedded defaults>", config));
+  HM_RETURN_IF_ERROR(Overlay(yaml, origin, config));
+  return config;
+}
+
+Result<Config> LoadConfig(const std::string& path) {
+  if (path.empty()) return ParseConfig("", "<none>");
+  std::ifstream in(path);
+  if (!in) return Status::NotFound("config " + path + ": cannot open");
+  std::stringstream text;
+  text << in.rdbuf();
+  return ParseConfig(text.str(), path);
+}
+
+Result<TimeMs> ParseDuration(const std::string& text) {
+  size_t i = 0;
+  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+  if (i == 0) return Status::InvalidArgument("duration '" + text + "': no number");
+  double n = std::stod(text.substr(0, i));
+  std::string unit = text.substr(i);
+  double ms;
+  if (unit == "ms") ms = n;
+  else if (unit == "s") ms = n * 1e3;
+  else if (unit == "m") ms = n * 6e4;
+  else if (unit == "h") ms = n * 3.6e6;
+  else if (unit == "d") ms = n * 8.64e7;
+  else return Status::InvalidArgument("duration '" + text + "': unit must be ms, s, m, h or d");
+  return static_cast<TimeMs>(ms);
+}
+
+Result<uint64_t> ParseSize(const std::string& text) {
+  size_t i = 0;
+  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+  if (i == 0) return Status::InvalidArgument("size '" + text + "': no number");
+  double n = std::stod(text.substr(0, i));
+  std::string unit = text.substr(i);
+  static const std::pair<const char*, double> units[] = {
+      {"", 1},          {"B", 1},           {"K", 1e3},        {"KB", 1e3},           {"KiB", 1024.0},
+      {"M", 1e6},       {"MB", 1e6},        {"MiB", 1048576.0}, {"G", 1e9},           {"GB", 1e9},
+      {"GiB", 1073741824.0}, {"T", 1e12},   {"TB", 1e12},      {"TiB", 1099511627776.0}};
+  for (const auto& [name, mult] : units)
+    if (unit == name) return static_cast<uint64_t>(n * mult);
+  return Status::InvalidArgument("size '" + text + "': unit must be one of B, K, KiB, M, MiB, G, GiB, T, TiB");
+}
+
+}  // namespace hostmind
