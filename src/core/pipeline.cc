@@ -66,9 +66,9 @@ void Pipeline::AppendHealth(const CollectorHealth& h, Batch& out) const {
 }
 
 void Pipeline::Process(const Batch& batch) {
-  std::vector<Finding> findings;
-  for (Analyzer* a : analyzers_) a->Analyze(batch, findings);
-  for (Sink* s : sinks_) s->Consume(batch, findings);
+  Analysis analysis;
+  for (Analyzer* a : analyzers_) a->Analyze(batch, analysis);
+  for (Sink* s : sinks_) s->Consume(batch, analysis);
 }
 
 std::vector<CollectorHealth> Pipeline::Health() const {

@@ -17,19 +17,26 @@
 
 namespace hostmind {
 
+// What the analyzers derived from one batch: findings, and derived series (anomaly scores,
+// forecasts, template rates) that are stored and exported like collected ones.
+struct Analysis {
+  std::vector<Finding> findings;
+  std::vector<Sample> samples;
+};
+
 // Learns from batches and reports findings. Owned by the analysis thread: no locking needed
 // for its own state; readers on other threads get snapshots through the analyzer's own API.
 class Analyzer {
  public:
   virtual ~Analyzer() = default;
-  virtual void Analyze(const Batch& batch, std::vector<Finding>& findings) = 0;
+  virtual void Analyze(const Batch& batch, Analysis& out) = 0;
 };
 
 // Stores or serves what the pipeline produced (SQLite, in-memory series, alert delivery).
 class Sink {
  public:
   virtual ~Sink() = default;
-  virtual void Consume(const Batch& batch, const std::vector<Finding>& findings) = 0;
+  virtual void Consume(const Batch& batch, const Analysis& analysis) = 0;
   // Called once on shutdown after the queue is drained.
   virtual void Flush() {}
 };

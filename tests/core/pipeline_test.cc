@@ -26,10 +26,10 @@ class FileValueCollector : public Collector {
 
 class CountingSink : public Sink {
  public:
-  void Consume(const Batch& batch, const std::vector<Finding>& findings) override {
+  void Consume(const Batch& batch, const Analysis& analysis) override {
     std::lock_guard lock(mu);
     batches++;
-    this->findings += findings.size();
+    findings += analysis.findings.size();
     for (const auto& s : batch.samples)
       if (s.key.name() == "test_value") last_value = s.value;
   }
@@ -43,12 +43,12 @@ class CountingSink : public Sink {
 
 class ThresholdAnalyzer : public Analyzer {
  public:
-  void Analyze(const Batch& batch, std::vector<Finding>& out) override {
+  void Analyze(const Batch& batch, Analysis& out) override {
     for (const auto& s : batch.samples)
       if (s.key.name() == "test_value" && s.value > 10) {
         Finding f;
         f.summary = "high";
-        out.push_back(f);
+        out.findings.push_back(f);
       }
   }
 };
@@ -130,7 +130,7 @@ TEST(Pipeline, FullQueueCountsDrops) {
   p.AddCollector(std::make_unique<FileValueCollector>(), 1);
   // A sink that blocks the analysis thread so the queue fills.
   struct SlowSink : Sink {
-    void Consume(const Batch&, const std::vector<Finding>&) override {
+    void Consume(const Batch&, const Analysis&) override {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   } slow;
