@@ -16,6 +16,9 @@ struct Batch {
   TimeMs ts = 0;
   std::vector<Sample> samples;
   std::vector<Event> events;
+  // Durable progress (a journal cursor, a file offset) that the store commits in the same
+  // transaction as the events, so a restart neither loses nor repeats them.
+  std::vector<std::pair<std::string, std::string>> state;
 
   void Gauge(SeriesKey key, double value) { samples.push_back({std::move(key), value, ts, MetricKind::kGauge}); }
   void Counter(SeriesKey key, double value) { samples.push_back({std::move(key), value, ts, MetricKind::kCounter}); }
@@ -51,6 +54,12 @@ class Collector {
   // Reads the host once. A non-OK result means the collector is down (its whole source is
   // missing or unreadable); the message says which capability is missing.
   virtual Status Collect(CollectContext& ctx) = 0;
+  // Durable progress saved from earlier Batch::state entries (this collector's keys only),
+  // handed back once before the first Collect after a restart.
+  virtual void Restore(const std::string& key, const std::string& value) {
+    (void)key;
+    (void)value;
+  }
 };
 
 }  // namespace hostmind

@@ -169,3 +169,21 @@ Result<FileInfo> MemoryHostEnv::StatFile(const std::string& path) {
 }
 
 }  // namespace hostmind
+
+namespace hostmind {
+
+void MemoryHostEnv::QueueStreamRecords(const std::string& name, std::vector<std::string> records) {
+  auto& q = streams_[name];
+  q.insert(q.end(), records.begin(), records.end());
+}
+
+Result<std::vector<std::string>> MemoryHostEnv::DrainStream(RecordStream&, const std::string& name, size_t max_records) {
+  if (auto* e = ErrorFor(name)) return *e;
+  auto& q = streams_[name];
+  size_t n = std::min(max_records, q.size());
+  std::vector<std::string> out(q.begin(), q.begin() + static_cast<long>(n));
+  q.erase(q.begin(), q.begin() + static_cast<long>(n));
+  return out;
+}
+
+}  // namespace hostmind

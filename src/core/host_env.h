@@ -25,6 +25,14 @@ struct FileInfo {
   uint64_t size = 0;
 };
 
+// A source of raw records that are not files (/dev/kmsg, the journal): each Drain returns the
+// records that arrived since the last one, without blocking.
+class RecordStream {
+ public:
+  virtual ~RecordStream() = default;
+  virtual Result<std::vector<std::string>> Drain(size_t max_records) = 0;
+};
+
 class HostEnv {
  public:
   static constexpr size_t kMaxFileBytes = 4 << 20;
@@ -39,6 +47,13 @@ class HostEnv {
   virtual Result<FileInfo> StatFile(const std::string& path) = 0;
   // Up to `max_bytes` starting at `offset` (fewer at end of file).
   virtual Result<std::string> ReadRange(const std::string& path, uint64_t offset, size_t max_bytes) = 0;
+  // Drains `stream` (named `name` in recordings). Streams go through the HostEnv so that
+  // recordings capture their raw records and replays serve them back.
+  virtual Result<std::vector<std::string>> DrainStream(RecordStream& stream, const std::string& name,
+                                                       size_t max_records) {
+    (void)name;
+    return stream.Drain(max_records);
+  }
 };
 
 // The real filesystem, with every absolute path resolved under `root`.
@@ -69,6 +84,8 @@ class MemoryHostEnv final : public HostEnv {
   void SetInode(const std::string& path, uint64_t inode) { inodes_[path] = inode; }
   // Every call on `path` fails with `status`.
   void SetError(const std::string& path, Status status) { errors_[path] = std::move(status); }
+  // Queues records for the next DrainStream of stream `name` (the real stream is not used).
+  void QueueStreamRecords(const std::string& name, std::vector<std::string> records);
 
   Result<std::string> ReadFileUpTo(const std::string& path, size_t max_bytes) override;
   Result<std::vector<std::string>> ListDir(const std::string& path) override;
@@ -76,9 +93,12 @@ class MemoryHostEnv final : public HostEnv {
   Result<FsStats> StatFs(const std::string& path) override;
   Result<FileInfo> StatFile(const std::string& path) override;
   Result<std::string> ReadRange(const std::string& path, uint64_t offset, size_t max_bytes) override;
+  Result<std::vector<std::string>> DrainStream(RecordStream& stream, const std::string& name,
+                                               size_t max_records) override;
 
  private:
   const Status* ErrorFor(const std::string& path) const;
+  std::map<std::string, std::vector<std::string>> streams_;
   std::map<std::string, std::string> files_;
   std::map<std::string, std::string> links_;
   std::map<std::string, FsStats> fs_;

@@ -25,6 +25,27 @@ RecordedCall MakeCall(char op, std::string arg, const std::string& path, const R
   return call;
 }
 
+// Records may hold any bytes, newlines included: each is written as "<length>\n<bytes>".
+std::string EncodeRecords(const std::vector<std::string>& records) {
+  std::string out;
+  for (const auto& r : records) out += std::to_string(r.size()) + '\n' + r;
+  return out;
+}
+
+Result<std::vector<std::string>> DecodeRecords(const std::string& payload, const std::string& name) {
+  std::vector<std::string> records;
+  size_t pos = 0;
+  while (pos < payload.size()) {
+    size_t nl = payload.find('\n', pos);
+    if (nl == std::string::npos) return Status::Corrupt(name + ": bad recorded stream");
+    size_t len = std::stoul(payload.substr(pos, nl - pos));
+    if (nl + 1 + len > payload.size()) return Status::Corrupt(name + ": bad recorded stream");
+    records.push_back(payload.substr(nl + 1, len));
+    pos = nl + 1 + len;
+  }
+  return records;
+}
+
 std::string JoinLines(const std::vector<std::string>& names) {
   std::string out;
   for (const auto& n : names) out += n + '\n';
@@ -94,6 +115,14 @@ Result<std::string> RecordingHostEnv::ReadRange(const std::string& path, uint64_
   return r;
 }
 
+Result<std::vector<std::string>> RecordingHostEnv::DrainStream(RecordStream& stream, const std::string& name,
+                                                               size_t max_records) {
+  auto r = inner_.DrainStream(stream, name, max_records);
+  std::lock_guard lock(mu_);
+  frame_.calls.push_back(MakeCall('x', "", name, r, r.ok() ? EncodeRecords(*r) : ""));
+  return r;
+}
+
 void ReplayHostEnv::Load(const RecordingFrame& frame) {
   calls_.clear();
   for (const auto& c : frame.calls) calls_[CallKey(c.op, c.arg, c.path)] = c;
@@ -117,6 +146,12 @@ Result<std::string> ReplayHostEnv::ReadLink(const std::string& path) { return Pa
 
 Result<std::string> ReplayHostEnv::ReadRange(const std::string& path, uint64_t offset, size_t max_bytes) {
   return Payload('g', std::to_string(offset) + ':' + std::to_string(max_bytes), path);
+}
+
+Result<std::vector<std::string>> ReplayHostEnv::DrainStream(RecordStream&, const std::string& name, size_t) {
+  auto p = Payload('x', "", name);
+  if (!p.ok()) return p.status();
+  return DecodeRecords(*p, name);
 }
 
 Result<std::vector<std::string>> ReplayHostEnv::ListDir(const std::string& path) {

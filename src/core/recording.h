@@ -21,7 +21,7 @@
 namespace hostmind {
 
 struct RecordedCall {
-  char op = 0;        // r=ReadFile l=ListDir k=ReadLink s=StatFs i=StatFile g=ReadRange
+  char op = 0;  // r=ReadFile l=ListDir k=ReadLink s=StatFs i=StatFile g=ReadRange x=DrainStream
   int code = 0;       // StatusCode of the result
   std::string arg;    // ReadRange: "offset:max"; otherwise empty
   std::string path;
@@ -47,6 +47,8 @@ class RecordingHostEnv final : public HostEnv {
   Result<FsStats> StatFs(const std::string& path) override;
   Result<FileInfo> StatFile(const std::string& path) override;
   Result<std::string> ReadRange(const std::string& path, uint64_t offset, size_t max_bytes) override;
+  Result<std::vector<std::string>> DrainStream(RecordStream& stream, const std::string& name,
+                                               size_t max_records) override;
 
  private:
   HostEnv& inner_;
@@ -65,6 +67,9 @@ class ReplayHostEnv final : public HostEnv {
   Result<FsStats> StatFs(const std::string& path) override;
   Result<FileInfo> StatFile(const std::string& path) override;
   Result<std::string> ReadRange(const std::string& path, uint64_t offset, size_t max_bytes) override;
+  // Serves the recorded records; `stream` itself is never touched.
+  Result<std::vector<std::string>> DrainStream(RecordStream& stream, const std::string& name,
+                                               size_t max_records) override;
 
  private:
   const RecordedCall* Find(char op, const std::string& arg, const std::string& path) const;
