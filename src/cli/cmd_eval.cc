@@ -5,8 +5,8 @@ namespace hostmind::cli {
 void AddEvalCommand(CLI::App& app, int& exit_code) {
   auto* eval = app.add_subcommand("eval", "Evaluate the models on public datasets (same code as the live agent)");
   eval->require_subcommand(1);
-  (void)exit_code;
   // Each evaluation adds itself below: AddEval<Name>Command(*eval, exit_code).
+  AddEvalLoghubCommand(*eval, exit_code);
 }
 
 }  // namespace hostmind::cli
