@@ -104,7 +104,11 @@ int64_t TemplateMiner::BestGroup(const std::vector<LogToken>& tokens, uint64_t r
       }
     }
     bool fits = words + variables == n;
-    if (best < 0 || (fits && !best_fits) || (fits == best_fits && words > best_words)) {
+    // Best: fits whole, then most words in common, then the lowest index (an order that a
+    // save and load keeps, unlike the order of the route's list).
+    bool better = best < 0 || (fits != best_fits ? fits
+                                                 : words != best_words ? words > best_words : g < best);
+    if (better) {
       best = g;
       best_words = words;
       best_fits = fits;
