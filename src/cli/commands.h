@@ -8,6 +8,7 @@ namespace hostmind::cli {
 void AddVersionCommand(CLI::App& app, int& exit_code);
 void AddConfigCommand(CLI::App& app, int& exit_code);
 void AddEvalCommand(CLI::App& app, int& exit_code);
+void AddRulesCommand(CLI::App& app, int& exit_code);
 // Children of `eval`.
 void AddEvalLoghubCommand(CLI::App& eval, int& exit_code);
 

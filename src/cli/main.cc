@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   hostmind::cli::AddVersionCommand(app, exit_code);
   hostmind::cli::AddConfigCommand(app, exit_code);
   hostmind::cli::AddEvalCommand(app, exit_code);
+  hostmind::cli::AddRulesCommand(app, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }
