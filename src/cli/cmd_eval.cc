@@ -7,6 +7,7 @@ void AddEvalCommand(CLI::App& app, int& exit_code) {
   eval->require_subcommand(1);
   // Each evaluation adds itself below: AddEval<Name>Command(*eval, exit_code).
   AddEvalLoghubCommand(*eval, exit_code);
+  AddEvalHdfsCommand(*eval, exit_code);
 }
 
 }  // namespace hostmind::cli

@@ -11,5 +11,6 @@ void AddEvalCommand(CLI::App& app, int& exit_code);
 void AddRulesCommand(CLI::App& app, int& exit_code);
 // Children of `eval`.
 void AddEvalLoghubCommand(CLI::App& eval, int& exit_code);
+void AddEvalHdfsCommand(CLI::App& eval, int& exit_code);
 
 }  // namespace hostmind::cli
