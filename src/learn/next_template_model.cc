@@ -69,6 +69,11 @@ NextTemplateVerdict NextTemplateModel::Check(std::span<const TemplateId> history
   return v;
 }
 
+uint64_t NextTemplateModel::Support(std::span<const TemplateId> history, uint32_t len) const {
+  auto it = contexts_.find(ContextKey(history, len));
+  return it == contexts_.end() ? 0 : it->second.total;
+}
+
 void NextTemplateModel::LearnSession(std::span<const TemplateId> session) {
   for (size_t i = 0; i <= session.size(); ++i)
     Learn(session.subspan(0, i), i < session.size() ? session[i] : kSessionEnd);

@@ -43,6 +43,8 @@ class NextTemplateModel {
   // `history` is the session so far, oldest first (only the last `order` entries matter).
   void Learn(std::span<const TemplateId> history, TemplateId next);
   NextTemplateVerdict Check(std::span<const TemplateId> history, TemplateId next) const;
+  // How many followers were learned after the last `len` templates of `history`.
+  uint64_t Support(std::span<const TemplateId> history, uint32_t len) const;
   // Learns a whole session, start and end markers included.
   void LearnSession(std::span<const TemplateId> session);
   // The first unexpected step of a whole session: its index (session.size() for the end), or
