@@ -8,6 +8,7 @@ void AddEvalCommand(CLI::App& app, int& exit_code) {
   // Each evaluation adds itself below: AddEval<Name>Command(*eval, exit_code).
   AddEvalLoghubCommand(*eval, exit_code);
   AddEvalHdfsCommand(*eval, exit_code);
+  AddEvalAdfaCommand(*eval, exit_code);
 }
 
 }  // namespace hostmind::cli

@@ -12,5 +12,6 @@ void AddRulesCommand(CLI::App& app, int& exit_code);
 // Children of `eval`.
 void AddEvalLoghubCommand(CLI::App& eval, int& exit_code);
 void AddEvalHdfsCommand(CLI::App& eval, int& exit_code);
+void AddEvalAdfaCommand(CLI::App& eval, int& exit_code);
 
 }  // namespace hostmind::cli

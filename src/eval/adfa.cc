@@ -1,0 +1,122 @@
+#include "eval/adfa.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+#include "eval/roc.h"
+#include "learn/behaviour_profile.h"
+#include "learn/sequence_models.h"
+
+namespace hostmind {
+
+namespace {
+
+namespace fs = std::filesystem;
+constexpr int kI386Syscalls = 400;  // symbols assumed for smoothing (the i386 table has ~350)
+
+Result<std::vector<AdfaTrace>> ReadTraces(const fs::path& dir, bool attacks) {
+  if (!fs::is_directory(dir)) return Status::NotFound(dir.string() + ": not a directory");
+  std::vector<fs::path> files;
+  for (const auto& e : fs::recursive_directory_iterator(dir))
+    if (e.is_regular_file() && e.path().extension() == ".txt") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  std::vector<AdfaTrace> out;
+  for (const auto& f : files) {
+    std::ifstream in(f);
+    AdfaTrace t;
+    t.file = f.string();
+    std::string word;
+    while (in >> word) {
+      char* end = nullptr;
+      long nr = std::strtol(word.c_str(), &end, 10);
+      if (*end != '\0' || nr < 0 || nr > 100000) return Status::Corrupt(t.file + ": '" + word + "' is not a syscall number");
+      t.syscalls.push_back(static_cast<int32_t>(nr));
+    }
+    if (attacks) {
+      // Attack_Data_Master/Hydra_FTP_3/UAD-Hydra-FTP-3-1.txt -> "Hydra_FTP"
+      std::string run = f.parent_path().filename().string();
+      size_t cut = run.rfind('_');
+      t.attack = cut == std::string::npos ? run : run.substr(0, cut);
+    }
+    out.push_back(std::move(t));
+  }
+  if (out.empty()) return Status::NotFound(dir.string() + ": no .txt traces");
+  return out;
+}
+
+using Scorer = std::function<double(const std::vector<int32_t>&)>;
+
+AdfaMethodResult Evaluate(const AdfaDataset& data, std::string method, std::string description,
+                          const std::function<Scorer(const std::vector<AdfaTrace>&)>& train) {
+  auto t0 = std::chrono::steady_clock::now();
+  AdfaMethodResult r;
+  r.method = std::move(method);
+  r.description = std::move(description);
+  Scorer score = train(data.train);
+  std::vector<double> normal, attack;
+  std::map<std::string, std::vector<double>> by_attack;
+  for (const auto& t : data.validation) normal.push_back(score(t.syscalls));
+  for (const auto& t : data.attack) {
+    attack.push_back(score(t.syscalls));
+    by_attack[t.attack].push_back(attack.back());
+  }
+  r.auc = RocAuc(normal, attack);
+  r.detection_at_1pct = DetectionRateAtFpr(normal, attack, 0.01);
+  r.detection_at_5pct = DetectionRateAtFpr(normal, attack, 0.05);
+  for (const auto& [name, scores] : by_attack) r.auc_by_attack[name] = RocAuc(normal, scores);
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return r;
+}
+
+}  // namespace
+
+Result<AdfaDataset> ReadAdfa(const std::string& dir) {
+  AdfaDataset d;
+  auto train = ReadTraces(fs::path(dir) / "Training_Data_Master", false);
+  if (!train.ok()) return train.status();
+  auto validation = ReadTraces(fs::path(dir) / "Validation_Data_Master", false);
+  if (!validation.ok()) return validation.status();
+  auto attack = ReadTraces(fs::path(dir) / "Attack_Data_Master", true);
+  if (!attack.ok()) return attack.status();
+  d.train = std::move(train).value();
+  d.validation = std::move(validation).value();
+  d.attack = std::move(attack).value();
+  return d;
+}
+
+std::vector<AdfaMethodResult> EvaluateAdfa(const AdfaDataset& data) {
+  std::vector<AdfaMethodResult> out;
+  out.push_back(Evaluate(data, "vmm10", "interpolated variable-order Markov model (orders 1-10, Witten-Bell), mean NLL",
+                         [](const std::vector<AdfaTrace>& train) -> Scorer {
+                           auto m = std::make_shared<NgramModel>(10, kI386Syscalls);
+                           for (const auto& t : train) m->Train(t.syscalls);
+                           return [m](const std::vector<int32_t>& s) { return m->MeanNll(s); };
+                         }));
+  out.push_back(Evaluate(data, "stide6", "STIDE, window 6: fraction of unseen windows (baseline)",
+                         [](const std::vector<AdfaTrace>& train) -> Scorer {
+                           auto m = std::make_shared<Stide>(6);
+                           for (const auto& t : train) m->Train(t.syscalls);
+                           return [m](const std::vector<int32_t>& s) { return m->MismatchRate(s); };
+                         }));
+  out.push_back(Evaluate(data, "markov5", "order-5 Markov chain, add-one smoothing, mean NLL (baseline)",
+                         [](const std::vector<AdfaTrace>& train) -> Scorer {
+                           auto m = std::make_shared<MarkovChain>(5, kI386Syscalls);
+                           for (const auto& t : train) m->Train(t.syscalls);
+                           return [m](const std::vector<int32_t>& s) { return m->MeanNll(s); };
+                         }));
+  out.push_back(Evaluate(data, "profile",
+                         "the live agent's view: in-kernel aggregate (syscall counts + 3-gram sketch), "
+                         "distance to the nearest learned mix",
+                         [](const std::vector<AdfaTrace>& train) -> Scorer {
+                           auto p = std::make_shared<BehaviourProfile>();
+                           for (const auto& t : train) p->LearnMix(MixFromSequence(t.syscalls));
+                           return [p](const std::vector<int32_t>& s) { return p->Distance(MixFromSequence(s)).value_or(1); };
+                         }));
+  return out;
+}
+
+}  // namespace hostmind

@@ -1,0 +1,41 @@
+#pragma once
+// ADFA-LD (Creech and Hu, 2013): system-call traces of normal use and of six attacks on an
+// Ubuntu server, in the i386 numbering. The evaluation trains on Training_Data_Master,
+// then scores Validation_Data_Master (normal) against Attack_Data_Master, for hostmind's
+// sequence model and for the baselines, with the same learn/ code the agent uses.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+
+namespace hostmind {
+
+struct AdfaTrace {
+  std::string file;
+  std::string attack;  // "Adduser", "Hydra_FTP", ...; "" for normal traces
+  std::vector<int32_t> syscalls;
+};
+
+struct AdfaDataset {
+  std::vector<AdfaTrace> train, validation, attack;
+};
+
+// Reads DIR/{Training,Validation,Attack}_Data_Master. Files are sorted by path, so runs are
+// reproducible; a file that is not a list of numbers is an error naming it.
+Result<AdfaDataset> ReadAdfa(const std::string& dir);
+
+struct AdfaMethodResult {
+  std::string method;       // "vmm10", "stide6", "markov5", "profile"
+  std::string description;
+  double auc = 0;
+  double detection_at_1pct = 0;
+  double detection_at_5pct = 0;
+  std::map<std::string, double> auc_by_attack;
+  double seconds = 0;  // training + scoring
+};
+
+// Trains each method on the training traces and scores the rest.
+std::vector<AdfaMethodResult> EvaluateAdfa(const AdfaDataset& data);
+
+}  // namespace hostmind

@@ -1,0 +1,54 @@
+#include "eval/adfa.h"
+
+#include <gtest/gtest.h>
+
+#include "eval/roc.h"
+#include "test_util.h"
+
+namespace hostmind {
+namespace {
+
+TEST(RocTest, AucAndDetectionRates) {
+  EXPECT_DOUBLE_EQ(RocAuc({1, 2, 3}, {4, 5}), 1.0);
+  EXPECT_DOUBLE_EQ(RocAuc({4, 5}, {1, 2, 3}), 0.0);
+  EXPECT_DOUBLE_EQ(RocAuc({1, 2}, {1, 2}), 0.5);
+  EXPECT_DOUBLE_EQ(RocAuc({}, {1}), 0.5);
+  std::vector<double> neg;
+  for (int i = 0; i < 100; ++i) neg.push_back(i);
+  EXPECT_DOUBLE_EQ(DetectionRateAtFpr(neg, {97.5, 99.5, 50}, 0.01), 1.0 / 3);  // one negative (99) may pass
+  EXPECT_DOUBLE_EQ(DetectionRateAtFpr(neg, {97.5, 99.5, 50}, 0.05), 2.0 / 3);
+}
+
+// A tiny ADFA-LD layout: normal traces loop over one pattern, attacks over another.
+TEST(AdfaTest, ReadsTheLayoutAndSeparatesAFixture) {
+  testing::TempDir dir;
+  auto trace = [](std::vector<int> unit, int times) {
+    std::string s;
+    for (int i = 0; i < times; ++i)
+      for (int x : unit) s += std::to_string(x) + " ";
+    return s;
+  };
+  for (int i = 0; i < 6; ++i) {
+    dir.Write("Training_Data_Master/UTD-000" + std::to_string(i) + ".txt", trace({3, 5, 6, 192, 3, 5}, 10 + i));
+    dir.Write("Validation_Data_Master/UVD-000" + std::to_string(i) + ".txt", trace({3, 5, 6, 192, 3, 5}, 12 + i));
+    dir.Write("Attack_Data_Master/Web_Shell_" + std::to_string(i) + "/UAD-WS-" + std::to_string(i) + ".txt",
+              trace({11, 102, 102, 63, 3, 11}, 8 + i));
+  }
+  auto data = ReadAdfa(dir.path());
+  ASSERT_TRUE(data.ok()) << data.status().ToString();
+  EXPECT_EQ(data->train.size(), 6u);
+  EXPECT_EQ(data->attack[0].attack, "Web_Shell");
+  EXPECT_EQ(data->train[0].syscalls.front(), 3);
+  auto results = EvaluateAdfa(*data);
+  ASSERT_EQ(results.size(), 4u);
+  for (const auto& r : results) {
+    EXPECT_DOUBLE_EQ(r.auc, 1.0) << r.method;
+    EXPECT_DOUBLE_EQ(r.auc_by_attack.at("Web_Shell"), 1.0) << r.method;
+  }
+  dir.Write("Training_Data_Master/UTD-bad.txt", "1 2 x3");
+  EXPECT_EQ(ReadAdfa(dir.path()).status().code(), StatusCode::kCorrupt);
+  EXPECT_EQ(ReadAdfa(dir.path() + "/nope").status().code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace hostmind
