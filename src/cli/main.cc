@@ -7,6 +7,10 @@ int main(int argc, char** argv) {
   CLI::App app{"hostmind: an agent that learns a Linux host's normal, finds what is not, and acts"};
   app.require_subcommand(1);
   int exit_code = 0;
+  hostmind::cli::AddRunCommand(app, exit_code);
+  hostmind::cli::AddStatusCommand(app, exit_code);
+  hostmind::cli::AddRecordCommand(app, exit_code);
+  hostmind::cli::AddReplayCommand(app, exit_code);
   hostmind::cli::AddVersionCommand(app, exit_code);
   hostmind::cli::AddConfigCommand(app, exit_code);
   hostmind::cli::AddEvalCommand(app, exit_code);

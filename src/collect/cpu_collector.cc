@@ -16,7 +16,7 @@ constexpr bool kPerCoreMode[] = {true, false, true, false, true, false, false, f
 
 CpuCollector::CpuCollector() {
   DescribeMetric("hostmind_cpu_utilization_ratio", "Share of CPU time by mode since the last sample (cpu=total or a core; mode=busy is all but idle and iowait).");
-  DescribeMetric("hostmind_cpu_count", "Online CPUs seen in /proc/stat.");
+  DescribeMetric("hostmind_cpus_online", "Online CPUs seen in /proc/stat.");
   DescribeMetric("hostmind_context_switches_per_second", "Context switches per second (/proc/stat ctxt).");
   DescribeMetric("hostmind_forks_per_second", "Processes and threads created per second (/proc/stat processes).");
   DescribeMetric("hostmind_procs_running", "Runnable tasks (/proc/stat procs_running).");
@@ -72,7 +72,7 @@ Status CpuCollector::Collect(CollectContext& ctx) {
     }
   }
   if (!saw_total) return Status::Corrupt("/proc/stat: no aggregate cpu line");
-  ctx.out().Gauge(SeriesKey("hostmind_cpu_count"), cpus);
+  ctx.out().Gauge(SeriesKey("hostmind_cpus_online"), cpus);
   CollectLoadAvg(ctx);
   return Status::Ok();
 }

@@ -72,6 +72,21 @@ class JournalStream final : public RecordStream {
   sd_journal* journal_ = nullptr;
 };
 
+// journald keeps one directory per machine id, holding *.journal files.
+bool HasJournalFiles(HostEnv& env) {
+  for (const char* root : {"/run/log/journal", "/var/log/journal"}) {
+    auto machines = env.ListDir(root);
+    if (!machines.ok()) continue;
+    for (const auto& m : *machines) {
+      auto files = env.ListDir(std::string(root) + "/" + m);
+      if (!files.ok()) continue;
+      for (const auto& f : *files)
+        if (f.find(".journal") != std::string::npos) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string EncodeJournalEntry(const JournalFields& fields) {
@@ -127,12 +142,11 @@ void JournalCollector::Restore(const std::string& key, const std::string& value)
 }
 
 Status JournalCollector::Collect(CollectContext& ctx) {
-  // libsystemd opens an empty journal without complaint: look for one first, through the
-  // HostEnv, so the message is clear and tests can ask the same question.
-  bool has_journal = ctx.env().ListDir("/run/log/journal").ok() || ctx.env().ListDir("/var/log/journal").ok();
-  if (!has_journal)
-    return Status::Unavailable("no systemd journal on this host (/run/log/journal and /var/log/journal are absent); "
-                               "logs come from /dev/kmsg and the configured files");
+  // libsystemd opens an empty journal without complaint: look for journal files first,
+  // through the HostEnv, so the message is clear and tests can ask the same question.
+  if (!HasJournalFiles(ctx.env()))
+    return Status::Unavailable("no systemd journal on this host (no *.journal files under /run/log/journal or "
+                               "/var/log/journal); logs come from /dev/kmsg and the configured files");
   if (!stream_) stream_ = std::make_unique<JournalStream>(cursor_);
   auto entries = ctx.env().DrainStream(*stream_, "journal", kMaxEntriesPerRun);
   if (!entries.ok()) return entries.status();

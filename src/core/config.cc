@@ -108,9 +108,8 @@ class SectionReader {
 };
 
 const std::set<std::string>& KnownCollectors() {
-  static const std::set<std::string> names = {"cpu",     "memory",    "pressure", "disks",
-                                              "filesystems", "network", "processes", "cgroups",
-                                              "journal", "kmsg",      "logfiles"};
+  static const std::set<std::string> names = {"cpu",       "memory",  "pressure", "disks", "filesystems", "network",
+                                              "processes", "cgroups", "journal",  "kmsg",  "logfiles",    "self"};
   return names;
 }
 

@@ -36,7 +36,8 @@ class Analyzer {
 class Sink {
  public:
   virtual ~Sink() = default;
-  virtual void Consume(const Batch& batch, const Analysis& analysis) = 0;
+  // Sinks run in the order they were added; the store comes first and assigns Finding::id.
+  virtual void Consume(const Batch& batch, Analysis& analysis) = 0;
   // Called once on shutdown after the queue is drained.
   virtual void Flush() {}
 };
@@ -76,6 +77,10 @@ class Pipeline {
   void Process(const Batch& batch);
 
   size_t collector_count() const { return collectors_.size(); }
+  // Passes a saved durable position to collector `index` (before Start).
+  void RestoreCollector(size_t index, const std::string& key, const std::string& value) {
+    collectors_[index].collector->Restore(key, value);
+  }
   // Index of the collector named `name`, or -1.
   int FindCollector(const std::string& name) const;
   std::vector<CollectorHealth> Health() const;

@@ -173,3 +173,18 @@ TEST_F(LogFileTest, FileAppearingLaterIsReadFromItsStart) {
 
 }  // namespace
 }  // namespace hostmind
+
+namespace hostmind {
+namespace {
+
+TEST(Journal, EmptyJournalDirectoryIsNotAJournal) {
+  MemoryHostEnv env;
+  env.SetFile("/var/log/journal/README", "");  // the directory exists, but holds no journal
+  JournalCollector c;
+  Batch b;
+  CollectContext ctx(env, 1, b);
+  EXPECT_EQ(c.Collect(ctx).code(), StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace hostmind

@@ -75,7 +75,7 @@ TEST_F(SnapshotTest, CpuRatiosArePlausible) {
   for (const char* mode : {"user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal"})
     sum += r.values.at("hostmind_cpu_utilization_ratio{cpu=\"total\",mode=\"" + std::string(mode) + "\"}");
   EXPECT_NEAR(sum, 1.0, 1e-9);
-  EXPECT_EQ(r.values.at("hostmind_cpu_count"), 2);
+  EXPECT_EQ(r.values.at("hostmind_cpus_online"), 2);
   EXPECT_TRUE(r.values.count("hostmind_cpu_utilization_ratio{cpu=\"0\",mode=\"busy\"}"));
   EXPECT_GT(r.values.at("hostmind_context_switches_per_second"), 0);
   EXPECT_GE(r.values.at("hostmind_load1"), 0);

@@ -26,7 +26,7 @@ class FileValueCollector : public Collector {
 
 class CountingSink : public Sink {
  public:
-  void Consume(const Batch& batch, const Analysis& analysis) override {
+  void Consume(const Batch& batch, Analysis& analysis) override {
     std::lock_guard lock(mu);
     batches++;
     findings += analysis.findings.size();
@@ -130,7 +130,7 @@ TEST(Pipeline, FullQueueCountsDrops) {
   p.AddCollector(std::make_unique<FileValueCollector>(), 1);
   // A sink that blocks the analysis thread so the queue fills.
   struct SlowSink : Sink {
-    void Consume(const Batch&, const Analysis&) override {
+    void Consume(const Batch&, Analysis&) override {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   } slow;

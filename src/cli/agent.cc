@@ -1,0 +1,115 @@
+#include "cli/agent.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+
+#include <spdlog/spdlog.h>
+
+#include "collect/cgroup_collector.h"
+#include "collect/cpu_collector.h"
+#include "collect/disk_collector.h"
+#include "collect/filesystem_collector.h"
+#include "collect/journal_collector.h"
+#include "collect/kmsg_collector.h"
+#include "collect/logfile_collector.h"
+#include "collect/memory_collector.h"
+#include "collect/network_collector.h"
+#include "collect/pressure.h"
+#include "collect/process_collector.h"
+#include "collect/self_collector.h"
+#include "serve/core_api.h"
+
+namespace hostmind {
+
+std::vector<ScheduledCollector> BuildCollectors(const Config& config) {
+  const CollectConfig& c = config.collect;
+  std::vector<ScheduledCollector> out;
+  auto add = [&](std::unique_ptr<Collector> collector) {
+    std::string name = collector->name();
+    if (c.Enabled(name)) out.push_back({std::move(collector), c.IntervalOf(name)});
+  };
+  add(std::make_unique<CpuCollector>());
+  add(std::make_unique<MemoryCollector>());
+  add(std::make_unique<PressureCollector>());
+  add(std::make_unique<DiskCollector>());
+  add(std::make_unique<FilesystemCollector>(c.fs_ignore_types));
+  add(std::make_unique<NetworkCollector>());
+  add(std::make_unique<ProcessCollector>(c.top_n));
+  add(std::make_unique<CgroupCollector>());
+  add(std::make_unique<JournalCollector>());
+  add(std::make_unique<KmsgCollector>());
+  add(std::make_unique<LogFileCollector>(c.log_files, static_cast<size_t>(c.max_line_bytes)));
+  add(std::make_unique<SelfCollector>());
+  return out;
+}
+
+std::vector<std::unique_ptr<Analyzer>> BuildAnalyzers(const Config& config, Store& store) {
+  (void)config;
+  (void)store;
+  std::vector<std::unique_ptr<Analyzer>> out;
+  return out;
+}
+
+std::string ResolveHostname(const Config& config) {
+  if (!config.agent.hostname.empty()) return config.agent.hostname;
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "localhost";
+  return buf;
+}
+
+Result<std::unique_ptr<Agent>> Agent::Create(const Config& config) {
+  std::error_code ec;
+  std::filesystem::create_directories(config.agent.state_dir, ec);
+  if (ec) return Status::IoError("create state dir " + config.agent.state_dir + ": " + ec.message());
+  auto store = Store::Open(config.agent.state_dir + "/hostmind.db");
+  if (!store.ok()) return store.status();
+  return std::unique_ptr<Agent>(new Agent(config, std::move(*store)));
+}
+
+Agent::Agent(const Config& config, std::unique_ptr<Store> store)
+    : config_(config),
+      env_(config.collect.root),
+      store_(std::move(store)),
+      series_(config.store.raw_window_ms),
+      store_sink_(*store_, series_, config.store),
+      pipeline_(env_, clock_, static_cast<size_t>(config.collect.queue_capacity)) {
+  for (auto& c : BuildCollectors(config_)) pipeline_.AddCollector(std::move(c.collector), c.interval_ms);
+  analyzers_ = BuildAnalyzers(config_, *store_);
+  for (auto& a : analyzers_) pipeline_.AddAnalyzer(a.get());
+  pipeline_.AddSink(&store_sink_);
+  http_ = std::make_unique<HttpServer>(HttpServerOptions{config.http.listen, config.http.port, config.http.token});
+  CoreApiContext api;
+  api.pipeline = &pipeline_;
+  api.series = &series_;
+  api.store = store_.get();
+  api.clock = &clock_;
+  api.hostname = ResolveHostname(config_);
+  api.started_at = clock_.Now();
+  RegisterCoreApi(*http_, api);
+}
+
+Agent::~Agent() { Stop(); }
+
+Status Agent::Start() {
+  // Hand each collector the durable positions it committed before the last stop.
+  auto state = store_->LoadState();
+  for (size_t i = 0; i < pipeline_.collector_count(); ++i)
+    for (const auto& [k, v] : state) pipeline_.RestoreCollector(i, k, v);
+  HM_RETURN_IF_ERROR(http_->Start());
+  pipeline_.Start();
+  running_ = true;
+  spdlog::info("hostmind listening on http://{}:{}/ with state in {}", config_.http.listen, http_->port(),
+               config_.agent.state_dir);
+  return Status::Ok();
+}
+
+void Agent::Stop() {
+  if (!running_) return;
+  running_ = false;
+  pipeline_.Stop();  // drains the queue and flushes the store
+  http_->Stop();
+  spdlog::info("hostmind stopped; state flushed to {}", config_.agent.state_dir);
+}
+
+}  // namespace hostmind

@@ -1,0 +1,142 @@
+#include "serve/core_api.h"
+
+#include "core/version.h"
+#include "serve/metrics_exposition.h"
+#include "store/json_codec.h"
+
+namespace hostmind {
+
+namespace {
+
+// Parses a non-negative integer query parameter, with a default and an upper bound.
+Result<int64_t> IntParam(const HttpRequest& req, const std::string& name, int64_t fallback, int64_t max) {
+  std::string v = req.Param(name);
+  if (v.empty()) return fallback;
+  char* end = nullptr;
+  long long n = std::strtoll(v.c_str(), &end, 10);
+  if (*end != '\0' || n < 0) return Status::InvalidArgument(name + ": expected a non-negative integer, got '" + v + "'");
+  return std::min<int64_t>(n, max);
+}
+
+#define HM_PARAM_OR_400(var, req, name, fallback, max)                         \
+  auto var##_r = IntParam(req, name, fallback, max);                           \
+  if (!var##_r.ok()) return HttpResponse::Error(400, var##_r.status().message()); \
+  int64_t var = *var##_r
+
+nlohmann::json SeriesListJson(const SeriesTable& table, const std::string& match, size_t limit) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& s : table.LiveSeries()) {
+    if (!match.empty() && s.key.id().find(match) == std::string::npos) continue;
+    if (list.size() >= limit) break;
+    nlohmann::json labels = nlohmann::json::object();
+    for (const auto& [k, v] : s.key.labels()) labels[k] = v;
+    list.push_back({{"id", s.key.id()}, {"name", s.key.name()}, {"labels", labels}, {"value", s.value}, {"ts", s.ts}});
+  }
+  return {{"series", list}};
+}
+
+HttpResponse SeriesPoints(const CoreApiContext& ctx, const std::string& id, TimeMs since) {
+  auto points = ctx.series->Points(id, since);
+  auto rollups = ctx.store->QueryRollups(id, since);
+  if (!rollups.ok()) return HttpResponse::Error(500, rollups.status().message());
+  if (!points && rollups->empty()) return HttpResponse::Error(404, "no series '" + id + "'");
+  nlohmann::json raw = nlohmann::json::array();
+  if (points)
+    for (const auto& p : *points) raw.push_back({p.ts, p.value});
+  nlohmann::json rolled = nlohmann::json::array();
+  for (const auto& r : *rollups)
+    rolled.push_back({{"ts", r.ts}, {"min", r.min}, {"max", r.max}, {"mean", r.sum / static_cast<double>(std::max<uint64_t>(1, r.count))},
+                      {"last", r.last}, {"count", r.count}});
+  return HttpResponse::Json({{"id", id}, {"points", raw}, {"rollups", rolled}});
+}
+
+std::string StatusPage(const nlohmann::json& health) {
+  std::string html =
+      "<!doctype html><html><head><meta charset=utf-8><title>hostmind</title>"
+      "<style>body{font:14px system-ui,sans-serif;margin:2em}td,th{padding:2px 10px;text-align:left}"
+      ".down{color:#b00}</style></head><body><h1>hostmind " + health["version"].get<std::string>() + " on " +
+      health["hostname"].get<std::string>() + "</h1><p>status: <b>" + health["status"].get<std::string>() +
+      "</b></p><table><tr><th>collector</th><th>up</th><th>runs</th><th>errors</th><th>last error</th></tr>";
+  for (const auto& c : health["collectors"]) {
+    bool up = c["up"].get<bool>();
+    html += "<tr" + std::string(up ? "" : " class=down") + "><td>" + c["name"].get<std::string>() + "</td><td>" +
+            (up ? "yes" : "no") + "</td><td>" + std::to_string(c["runs"].get<uint64_t>()) + "</td><td>" +
+            std::to_string(c["errors"].get<uint64_t>()) + "</td><td>" + c["last_error"].get<std::string>() + "</td></tr>";
+  }
+  html += "</table><p><a href=/metrics>/metrics</a> · <a href=/api/v1/health>/api/v1/health</a> · "
+          "<a href=/api/v1/series>/api/v1/series</a> · <a href=/api/v1/events>/api/v1/events</a> · "
+          "<a href=/api/v1/alerts>/api/v1/alerts</a></p></body></html>";
+  return html;
+}
+
+}  // namespace
+
+nlohmann::json HealthJson(const CoreApiContext& ctx) {
+  nlohmann::json collectors = nlohmann::json::array();
+  bool all_up = true;
+  for (const auto& h : ctx.pipeline->Health()) {
+    all_up &= h.up || !h.ran;
+    collectors.push_back({{"name", h.name}, {"up", h.up}, {"ran", h.ran}, {"interval_s", h.interval_ms / 1000.0},
+                          {"runs", h.runs}, {"errors", h.errors}, {"last_error", h.last_error}, {"last_run", h.last_run}});
+  }
+  TimeMs now = ctx.clock->Now();
+  nlohmann::json health = {
+      {"status", all_up ? "ok" : "degraded"},
+      {"version", kVersion},
+      {"hostname", ctx.hostname},
+      {"uptime_s", (now - ctx.started_at) / 1000.0},
+      {"collectors", collectors},
+      {"pipeline", {{"queue_depth", ctx.pipeline->queue_depth()}, {"queue_capacity", ctx.pipeline->queue_capacity()},
+                    {"dropped_batches", ctx.pipeline->dropped_batches()}}},
+      {"store", {{"series_in_memory", ctx.series->series_count()}, {"points_in_memory", ctx.series->point_count()}}},
+  };
+  if (ctx.extend_health) ctx.extend_health(health);
+  return health;
+}
+
+void RegisterCoreApi(HttpServer& server, CoreApiContext ctx) {
+  server.Get("/metrics", [ctx](const HttpRequest&) {
+    return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", RenderMetrics(ctx.series->LiveSeries())};
+  });
+  server.Get("/api/v1/health", [ctx](const HttpRequest&) { return HttpResponse::Json(HealthJson(ctx)); });
+  server.Get("/", [ctx](const HttpRequest&) {
+    return HttpResponse{200, "text/html; charset=utf-8", StatusPage(HealthJson(ctx))};
+  });
+  server.Get("/api/v1/series", [ctx](const HttpRequest& req) {
+    HM_PARAM_OR_400(limit, req, "limit", 1000, 100000);
+    HM_PARAM_OR_400(since, req, "since", 0, INT64_MAX);
+    std::string id = req.Param("id");
+    if (!id.empty()) return SeriesPoints(ctx, id, since);
+    return HttpResponse::Json(SeriesListJson(*ctx.series, req.Param("match"), static_cast<size_t>(limit)));
+  });
+  server.Get("/api/v1/events", [ctx](const HttpRequest& req) {
+    HM_PARAM_OR_400(limit, req, "limit", 100, 10000);
+    HM_PARAM_OR_400(since, req, "since", 0, INT64_MAX);
+    auto events = ctx.store->QueryEvents({since, req.Param("type"), static_cast<size_t>(limit)});
+    if (!events.ok()) return HttpResponse::Error(500, events.status().message());
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& e : *events) {
+      nlohmann::json j = nlohmann::json::parse(e.json, nullptr, false);
+      j["id"] = e.id;
+      list.push_back(j);
+    }
+    return HttpResponse::Json({{"events", list}});
+  });
+  server.Get("/api/v1/alerts", [ctx](const HttpRequest& req) {
+    HM_PARAM_OR_400(limit, req, "limit", 100, 10000);
+    HM_PARAM_OR_400(since, req, "since", 0, INT64_MAX);
+    auto findings = ctx.store->QueryFindings({since, static_cast<int>(Severity::kWarning), req.Param("kind"), static_cast<size_t>(limit)});
+    if (!findings.ok()) return HttpResponse::Error(500, findings.status().message());
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& f : *findings) list.push_back(FindingToJson(f));
+    return HttpResponse::Json({{"alerts", list}});
+  });
+  server.Get(R"(/api/v1/findings/(\d+))", [ctx](const HttpRequest& req) {
+    auto f = ctx.store->GetFinding(std::stoull(req.matches[0]));
+    if (!f.ok()) return HttpResponse::Error(500, f.status().message());
+    if (!*f) return HttpResponse::Error(404, "no finding " + req.matches[0]);
+    return HttpResponse::Json(FindingToJson(**f));
+  });
+}
+
+}  // namespace hostmind

@@ -1,0 +1,73 @@
+#pragma once
+// The agent's HTTP server: cpp-httplib behind a small interface so that no other module includes
+// httplib.h (it breaks Eigen when both are in one translation unit). Writes (POST, PUT, DELETE)
+// need the bearer token when one is configured; listening beyond loopback needs a token.
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/status.h"
+
+namespace hostmind {
+
+struct HttpRequest {
+  std::string method;
+  std::string path;
+  std::map<std::string, std::string> params;  // query string
+  std::vector<std::string> matches;           // regex groups of the route pattern
+  std::string body;
+  std::string remote_addr;
+  std::string Param(const std::string& name, const std::string& fallback = "") const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  static HttpResponse Json(const nlohmann::json& j, int status = 200);
+  // {"error": message} with the status.
+  static HttpResponse Error(int status, const std::string& message);
+};
+
+using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+
+struct HttpServerOptions {
+  std::string listen = "127.0.0.1";
+  int port = 9464;  // 0 = any free port
+  std::string token;
+};
+
+class HttpServer {
+ public:
+  explicit HttpServer(HttpServerOptions options);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Routes: `pattern` is a regular expression matched against the whole path.
+  void Get(const std::string& pattern, HttpHandler handler);
+  void Post(const std::string& pattern, HttpHandler handler);
+  void Put(const std::string& pattern, HttpHandler handler);
+  void Delete(const std::string& pattern, HttpHandler handler);
+
+  // Binds and serves on a background thread.
+  Status Start();
+  void Stop();
+  int port() const { return port_; }
+  bool IsLoopback() const;
+
+ private:
+  struct Impl;
+  void Route(const std::string& method, const std::string& pattern, HttpHandler handler);
+  HttpServerOptions options_;
+  std::unique_ptr<Impl> impl_;
+  std::thread thread_;
+  int port_ = 0;
+};
+
+}  // namespace hostmind
