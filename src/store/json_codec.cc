@@ -6,8 +6,41 @@ namespace {
 
 struct EventBodyToJson {
   nlohmann::json operator()(const ProcessExec& e) const {
-    return {{"pid", e.pid}, {"ppid", e.ppid}, {"uid", e.uid}, {"comm", e.comm}, {"exe", e.exe},
-            {"argv", e.argv}, {"cwd", e.cwd}, {"cgroup", e.cgroup}};
+    return {{"pid", e.pid},       {"ppid", e.ppid},     {"uid", e.uid},       {"euid", e.euid},
+            {"comm", e.comm},     {"exe", e.exe},       {"argv", e.argv},     {"cwd", e.cwd},
+            {"cgroup", e.cgroup}, {"cgroup_id", e.cgroup_id}, {"mnt_ns", e.mnt_ns}, {"pid_ns", e.pid_ns},
+            {"net_ns", e.net_ns}};
+  }
+  nlohmann::json operator()(const ProcessFork& e) const {
+    return {{"pid", e.pid}, {"ppid", e.ppid}, {"uid", e.uid}, {"comm", e.comm}};
+  }
+  nlohmann::json operator()(const FileOpen& e) const {
+    return {{"pid", e.pid}, {"uid", e.uid}, {"comm", e.comm}, {"path", e.path}, {"flags", e.flags}, {"result", e.result}};
+  }
+  nlohmann::json operator()(const NetConnection& e) const {
+    return {{"pid", e.pid},
+            {"uid", e.uid},
+            {"comm", e.comm},
+            {"direction", e.direction == NetConnection::Direction::kOutbound ? "outbound" : "inbound"},
+            {"local_addr", e.local_addr},
+            {"local_port", e.local_port},
+            {"remote_addr", e.remote_addr},
+            {"remote_port", e.remote_port}};
+  }
+  nlohmann::json operator()(const CredentialChange& e) const {
+    return {{"pid", e.pid},   {"comm", e.comm}, {"call", e.call}, {"old_uid", e.old_uid}, {"old_euid", e.old_euid},
+            {"uid", e.uid},   {"euid", e.euid}, {"gid", e.gid},   {"cap_effective", e.cap_effective}};
+  }
+  nlohmann::json operator()(const ModuleLoad& e) const {
+    return {{"pid", e.pid}, {"uid", e.uid}, {"comm", e.comm}, {"call", e.call}, {"name", e.name}};
+  }
+  nlohmann::json operator()(const PtraceRequest& e) const {
+    return {{"pid", e.pid}, {"uid", e.uid}, {"comm", e.comm}, {"request", e.request}, {"target_pid", e.target_pid}};
+  }
+  nlohmann::json operator()(const SyscallProfile& e) const {
+    nlohmann::json counts = nlohmann::json::object();
+    for (const auto& [nr, n] : e.counts) counts[std::to_string(nr)] = n;
+    return {{"pid", e.pid}, {"comm", e.comm}, {"counts", counts}};
   }
   nlohmann::json operator()(const ProcessExit& e) const {
     return {{"pid", e.pid}, {"ppid", e.ppid}, {"uid", e.uid}, {"comm", e.comm}, {"exit_code", e.exit_code},
