@@ -9,6 +9,8 @@ void AddEvalCommand(CLI::App& app, int& exit_code) {
   AddEvalLoghubCommand(*eval, exit_code);
   AddEvalHdfsCommand(*eval, exit_code);
   AddEvalAdfaCommand(*eval, exit_code);
+  AddEvalNabCommand(*eval, exit_code);
+  AddEvalSmdCommand(*eval, exit_code);
 }
 
 }  // namespace hostmind::cli

@@ -23,5 +23,7 @@ void AddRulesCommand(CLI::App& app, int& exit_code);
 void AddEvalLoghubCommand(CLI::App& eval, int& exit_code);
 void AddEvalHdfsCommand(CLI::App& eval, int& exit_code);
 void AddEvalAdfaCommand(CLI::App& eval, int& exit_code);
+void AddEvalNabCommand(CLI::App& eval, int& exit_code);
+void AddEvalSmdCommand(CLI::App& eval, int& exit_code);
 
 }  // namespace hostmind::cli

@@ -1,0 +1,130 @@
+#include "learn/anomaly_detector.h"
+
+#include <cmath>
+
+namespace hostmind::learn {
+
+namespace {
+
+constexpr uint32_t kStateMagic = 0x41444554;  // "TEDA"
+constexpr uint16_t kStateVersion = 1;
+
+}  // namespace
+
+const AnomalyTuning& DefaultAnomalyTuning() {
+  static const AnomalyTuning kTuning;
+  return kTuning;
+}
+
+const char* AnomalyViewName(AnomalyView view) {
+  switch (view) {
+    case AnomalyView::kNone: return "none";
+    case AnomalyView::kValue: return "value";
+    case AnomalyView::kMean: return "mean";
+    case AnomalyView::kVolatility: return "volatility";
+    case AnomalyView::kDaily: return "daily";
+    case AnomalyView::kWeekly: return "weekly";
+  }
+  return "none";
+}
+
+AnomalyDetector::AnomalyDetector(const AnomalyDetectorOptions& options)
+    : tuning_(options.tuning ? options.tuning : &DefaultAnomalyTuning()), warmup_samples_(options.warmup_samples) {}
+
+AnomalyVerdict AnomalyDetector::Observe(TimeMs ts, double value) {
+  AnomalyVerdict verdict;
+  if (!std::isfinite(value)) {
+    verdict.learning = samples_ < warmup_samples_;
+    return verdict;
+  }
+  ++samples_;
+  const bool scoring = samples_ > warmup_samples_;
+  verdict.learning = !scoring;
+  const Views views = UpdateViews(ts, value);
+  if (!frozen_) {
+    daily_.Learn(ts, value, tuning_->daily_rate);
+    weekly_.Learn(ts, value, tuning_->weekly_rate);
+  }
+  ScoreAndLearn(views, scoring, verdict);
+  if (!scoring) return verdict;
+  // Repeats are suppressed: a score counts only when it beats the decaying memory of recent ones.
+  verdict.score = verdict.raw_score > suppression_ ? verdict.raw_score : 0.0;
+  suppression_ = std::max(suppression_ * (1.0 - 1.0 / tuning_->suppression_samples), verdict.raw_score);
+  return verdict;
+}
+
+AnomalyDetector::Views AnomalyDetector::UpdateViews(TimeMs ts, double value) {
+  const AnomalyTuning& t = *tuning_;
+  Views views;
+  auto set = [&](AnomalyView view, double v, double offset) {
+    const int i = static_cast<int>(view);
+    views.value[i] = v;
+    views.offset[i] = offset;
+    views.present[i] = true;
+  };
+  set(AnomalyView::kValue, value, 0);
+  mean_ = samples_ == 1 ? value : mean_ + t.mean_rate * (value - mean_);
+  set(AnomalyView::kMean, mean_, 0);
+  if (samples_ == 1) center_ = value;
+  const double deviation = std::abs(value - center_);
+  center_ += t.volatility_rate * (value - center_);
+  volatility_ += t.volatility_rate * (deviation - volatility_);
+  set(AnomalyView::kVolatility, volatility_, 0);
+  if (auto r = daily_.Residual(ts, value)) set(AnomalyView::kDaily, *r, value - *r);
+  if (auto r = weekly_.Residual(ts, value)) set(AnomalyView::kWeekly, *r, value - *r);
+  return views;
+}
+
+void AnomalyDetector::ScoreAndLearn(const Views& views, bool scoring, AnomalyVerdict& verdict) {
+  const AnomalyTuning& t = *tuning_;
+  const EnvelopeShape shape{t.envelope_rate, t.envelope_sigmas, 1.0 - 1.0 / t.envelope_relax_samples};
+  for (int v = 1; v < kAnomalyViewCount; ++v) {
+    if (!views.present[v]) continue;
+    Envelope& env = envelopes_[v];
+    if (scoring) {
+      const double e = env.Exceedance(views.value[v]);
+      const double surprise = e > 0 ? t.weight[v] * (1.0 - std::exp(-e / t.surprise_scale)) : 0.0;
+      if (surprise > verdict.raw_score || verdict.view == AnomalyView::kNone) {
+        verdict.raw_score = surprise;
+        verdict.view = static_cast<AnomalyView>(v);
+        verdict.observed = views.value[v] + views.offset[v];
+        verdict.low = env.low() + views.offset[v];
+        verdict.high = env.high() + views.offset[v];
+      }
+    }
+    // Envelopes only relax once warm-up is over: until then they gather the series' range.
+    if (!frozen_) env.Learn(views.value[v], shape, scoring);
+  }
+}
+
+std::string AnomalyDetector::SaveState() const {
+  std::string out;
+  StateWriter w(out);
+  w.Put(kStateMagic);
+  w.Put(kStateVersion);
+  w.Put(warmup_samples_);
+  w.Put(samples_);
+  w.Put(mean_);
+  w.Put(center_);
+  w.Put(volatility_);
+  w.Put(suppression_);
+  for (const Envelope& e : envelopes_) e.Save(w);
+  daily_.Save(w);
+  weekly_.Save(w);
+  return out;
+}
+
+Status AnomalyDetector::LoadState(std::string_view bytes) {
+  StateReader r(bytes);
+  AnomalyDetector loaded;
+  bool ok = r.Expect(kStateMagic, kStateVersion) && r.Get(loaded.warmup_samples_) &&
+            r.Get(loaded.samples_) && r.Get(loaded.mean_) && r.Get(loaded.center_) && r.Get(loaded.volatility_) &&
+            r.Get(loaded.suppression_);
+  for (Envelope& e : loaded.envelopes_) ok = ok && e.Load(r);
+  ok = ok && loaded.daily_.Load(r) && loaded.weekly_.Load(r) && r.done();
+  if (!ok) return Status::Corrupt("anomaly detector state: wrong version or truncated");
+  *this = loaded;
+  return Status::Ok();
+}
+
+}  // namespace hostmind::learn

@@ -1,0 +1,193 @@
+#include "learn/anomaly_detector.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+namespace hostmind::learn {
+namespace {
+
+constexpr TimeMs kStep = 5 * kMsPerMinute;
+
+struct Stream {
+  AnomalyDetector detector{AnomalyDetectorOptions{500, nullptr}};
+  TimeMs ts = 0;
+  AnomalyVerdict Feed(double v) {
+    ts += kStep;
+    return detector.Observe(ts, v);
+  }
+};
+
+TEST(AnomalyDetectorTest, LearnsSilentlyDuringWarmUp) {
+  Stream run;
+  std::mt19937 rng(1);
+  std::normal_distribution<double> noise(50, 5);
+  for (int i = 0; i < 500; ++i) {
+    const AnomalyVerdict v = run.Feed(i == 300 ? 1000.0 : noise(rng));
+    EXPECT_TRUE(v.learning);
+    EXPECT_EQ(v.score, 0.0);
+  }
+  EXPECT_FALSE(run.Feed(50).learning);
+}
+
+TEST(AnomalyDetectorTest, StationaryNoiseRarelyAlerts) {
+  Stream run;
+  std::mt19937 rng(2);
+  std::normal_distribution<double> noise(50, 5);
+  int alerts = 0;
+  const int n = 20000;
+  for (int i = 0; i < n; ++i) alerts += run.Feed(noise(rng)).score >= kAnomalyThreshold;
+  EXPECT_LT(alerts, n / 1000) << "alerts on pure noise";
+}
+
+TEST(AnomalyDetectorTest, SpikeAlertsOnTheValueView) {
+  Stream run;
+  std::mt19937 rng(3);
+  std::normal_distribution<double> noise(50, 5);
+  for (int i = 0; i < 2000; ++i) run.Feed(noise(rng));
+  const AnomalyVerdict v = run.Feed(150);
+  EXPECT_GE(v.score, kAnomalyThreshold);
+  EXPECT_EQ(v.view, AnomalyView::kValue);
+  EXPECT_EQ(v.observed, 150);
+  EXPECT_LT(v.high, 100);
+  EXPECT_GT(v.high, v.low);
+  // The same spike again right away is suppressed; a much larger one is not.
+  EXPECT_EQ(run.Feed(150).score, 0.0);
+  EXPECT_GE(run.Feed(400).score, kAnomalyThreshold);
+}
+
+TEST(AnomalyDetectorTest, NoiseChangeAlertsOnTheVolatilityView) {
+  Stream run;
+  std::mt19937 rng(4);
+  std::normal_distribution<double> noise(0, 1);
+  for (int i = 0; i < 3000; ++i) run.Feed(50 + noise(rng));
+  bool volatility = false;
+  // The same mean, four times the usual mean absolute deviation (0.8), every value still inside
+  // the range seen so far (+-3.5).
+  for (int i = 0; i < 200 && !volatility; ++i) {
+    const AnomalyVerdict v = run.Feed(50 + 3.3 * (i % 2 ? 1 : -1));
+    volatility = v.score >= kAnomalyThreshold && v.view == AnomalyView::kVolatility;
+  }
+  EXPECT_TRUE(volatility);
+}
+
+TEST(AnomalyDetectorTest, MissingDailyPeakAlertsOnTheDailyView) {
+  // A daily square wave: high 09:00-17:00, low otherwise; one day stays low.
+  Stream run;
+  std::mt19937 rng(5);
+  std::normal_distribution<double> noise(0, 1);
+  auto level = [](TimeMs ts, bool broken) {
+    const TimeMs hour = (ts % kMsPerDay) / kMsPerHour;
+    return (hour >= 9 && hour < 17 && !broken) ? 80.0 : 20.0;
+  };
+  for (int day = 0; day < 14; ++day) {
+    for (int i = 0; i < 288; ++i) run.Feed(level(run.ts + kStep, false) + noise(rng));
+  }
+  double best = 0;
+  AnomalyView view = AnomalyView::kNone;
+  for (int i = 0; i < 288; ++i) {
+    const AnomalyVerdict v = run.Feed(level(run.ts + kStep, true) + noise(rng));
+    if (v.score > best) best = v.score, view = v.view;
+  }
+  EXPECT_GE(best, kAnomalyThreshold);
+  EXPECT_TRUE(view == AnomalyView::kDaily || view == AnomalyView::kWeekly) << AnomalyViewName(view);
+}
+
+TEST(AnomalyDetectorTest, FrozenDetectorKeepsFlaggingAShift) {
+  Stream online, frozen;
+  std::mt19937 rng(7);
+  std::normal_distribution<double> noise(50, 2);
+  for (int i = 0; i < 2000; ++i) {
+    const double v = noise(rng);
+    online.Feed(v);
+    frozen.Feed(v);
+  }
+  frozen.detector.Freeze(true);
+  int online_hits = 0, frozen_hits = 0;
+  for (int i = 0; i < 100; ++i) {
+    const double v = 90 + noise(rng);
+    online_hits += online.Feed(v).raw_score >= kAnomalyThreshold;
+    frozen_hits += frozen.Feed(v).raw_score >= kAnomalyThreshold;
+  }
+  EXPECT_EQ(frozen_hits, 100);  // every shifted value is outside what was learned
+  EXPECT_LT(online_hits, 20);   // the online detector learns the new level
+}
+
+TEST(AnomalyDetectorTest, IgnoresNonFiniteValues) {
+  Stream run;
+  for (int i = 0; i < 600; ++i) run.Feed(10);
+  const uint64_t before = run.detector.samples();
+  EXPECT_EQ(run.Feed(std::nan("")).score, 0.0);
+  EXPECT_EQ(run.Feed(INFINITY).score, 0.0);
+  EXPECT_EQ(run.detector.samples(), before);
+}
+
+TEST(AnomalyDetectorTest, SavedStateResumesIdentically) {
+  Stream a;
+  std::mt19937 rng(6);
+  std::normal_distribution<double> noise(50, 5);
+  for (int i = 0; i < 3000; ++i) a.Feed(noise(rng) + (i % 288 < 100 ? 20 : 0));
+  AnomalyDetector b;
+  ASSERT_TRUE(b.LoadState(a.detector.SaveState()).ok());
+  for (int i = 0; i < 500; ++i) {
+    const double v = noise(rng) * (i > 250 ? 4 : 1);
+    a.ts += kStep;
+    const AnomalyVerdict va = a.detector.Observe(a.ts, v);
+    const AnomalyVerdict vb = b.Observe(a.ts, v);
+    ASSERT_EQ(va.score, vb.score);
+    ASSERT_EQ(va.view, vb.view);
+  }
+}
+
+TEST(AnomalyDetectorTest, RejectsForeignState) {
+  AnomalyDetector d;
+  EXPECT_FALSE(d.LoadState("not a detector").ok());
+  std::string state = d.SaveState();
+  state.pop_back();
+  EXPECT_FALSE(d.LoadState(state).ok());
+}
+
+TEST(AnomalyDetectorTest, StateFitsTheBudget) {
+  EXPECT_LE(AnomalyDetector::MemoryBytes(), 2048u);
+  EXPECT_LE(AnomalyDetector().SaveState().size(), 2048u);
+}
+
+TEST(EnvelopeTest, MeasuresExcessInWidths) {
+  Envelope e;
+  const EnvelopeShape shape{0.1, 3.0, 1.0};
+  e.Learn(10, shape, false);
+  EXPECT_EQ(e.Exceedance(100), 0.0);  // no width yet
+  e.Learn(20, shape, false);
+  EXPECT_EQ(e.Exceedance(15), 0.0);
+  EXPECT_DOUBLE_EQ(e.Exceedance(25), 0.5);
+  EXPECT_DOUBLE_EQ(e.Exceedance(0), 1.0);
+}
+
+TEST(EnvelopeTest, OldExtremesRelaxTowardTheTypicalBand) {
+  Envelope e;
+  const EnvelopeShape shape{0.1, 3.0, 0.99};
+  e.Learn(1000, shape, true);  // an early spike
+  for (int i = 0; i < 2000; ++i) e.Learn(i % 2 ? 11 : 9, shape, true);
+  EXPECT_LT(e.high(), 20);
+  EXPECT_GT(e.Exceedance(30), 0.0);
+}
+
+TEST(SeasonalProfileTest, LearnsALevelPerBucket) {
+  SeasonalProfile<24> p(kMsPerDay);
+  for (int day = 0; day < 5; ++day) {
+    for (int h = 0; h < 24; ++h) {
+      const TimeMs ts = day * kMsPerDay + h * kMsPerHour;
+      auto r = p.Residual(ts, h * 10.0);
+      EXPECT_EQ(r.has_value(), day >= SeasonalProfile<24>::kMinSamples);
+      if (r) {
+        EXPECT_NEAR(*r, 0.0, 1e-4);
+      }
+      p.Learn(ts, h * 10.0, 0.5);
+    }
+  }
+  EXPECT_NEAR(*p.Residual(9 * kMsPerDay + 5 * kMsPerHour, 80.0), 30.0, 1e-4);
+}
+
+}  // namespace
+}  // namespace hostmind::learn
