@@ -25,16 +25,16 @@ struct NabArgs {
 };
 
 // The profiles to report: all three, or the one asked for.
-std::vector<const eval::NabProfile*> Profiles(const std::string& only) {
-  std::vector<const eval::NabProfile*> out;
-  for (const auto& p : eval::NabProfiles()) {
+std::vector<const NabProfile*> Profiles(const std::string& only) {
+  std::vector<const NabProfile*> out;
+  for (const auto& p : NabProfiles()) {
     if (only.empty() || p.key == only || p.name == only) out.push_back(&p);
   }
   return out;
 }
 
-void PrintRow(const eval::NabDetectorResult& r, const std::vector<const eval::NabProfile*>& profiles,
-              const eval::NabPublished* published, const std::string& published_name) {
+void PrintRow(const NabDetectorResult& r, const std::vector<const NabProfile*>& profiles,
+              const NabPublished* published, const std::string& published_name) {
   std::printf("  %-34s", r.detector.c_str());
   for (const auto* p : profiles) std::printf("  %8.2f", r.Find(p->key)->normalized);
   std::printf("   thresholds");
@@ -51,13 +51,13 @@ void PrintRow(const eval::NabDetectorResult& r, const std::vector<const eval::Na
   std::printf("\n");
 }
 
-void PrintHeader(const std::vector<const eval::NabProfile*>& profiles) {
+void PrintHeader(const std::vector<const NabProfile*>& profiles) {
   std::printf("  %-34s", "detector");
   for (const auto* p : profiles) std::printf("  %8s", p->key.c_str());
   std::printf("\n");
 }
 
-nlohmann::json Figures(const eval::NabDetectorResult& r, const std::vector<const eval::NabProfile*>& profiles) {
+nlohmann::json Figures(const NabDetectorResult& r, const std::vector<const NabProfile*>& profiles) {
   nlohmann::json j;
   for (const auto* p : profiles) j[p->key] = Round(r.Find(p->key)->normalized, 2);
   return j;
@@ -73,7 +73,7 @@ int RunNab(const NabArgs& args) {
     std::fprintf(stderr, "hostmind eval nab: unknown profile '%s' (standard, low_fp, low_fn)\n", args.profile.c_str());
     return 2;
   }
-  auto corpus = eval::LoadNabCorpus(args.data);
+  auto corpus = LoadNabCorpus(args.data);
   if (!corpus.ok()) {
     std::fprintf(stderr, "hostmind eval nab: %s\n", corpus.status().message().c_str());
     return 1;
@@ -82,7 +82,7 @@ int RunNab(const NabArgs& args) {
   for (const auto& f : corpus->files) rows += f.values.size();
   std::printf("NAB corpus %s: %zu files, %zu rows, %zu windows\n", args.data.c_str(), corpus->files.size(), rows,
               corpus->window_count());
-  auto published = eval::LoadNabPublished((std::filesystem::path(args.data) / "results" / "final_results.json").string());
+  auto published = LoadNabPublished((std::filesystem::path(args.data) / "results" / "final_results.json").string());
   if (!published.ok()) {
     std::fprintf(stderr, "hostmind eval nab: %s\n", published.status().message().c_str());
     return 1;
@@ -91,13 +91,13 @@ int RunNab(const NabArgs& args) {
 
   if (!args.scores.empty()) {
     // A published detector's outputs, scored with our scorer (threshold optimisation included).
-    auto scores = eval::LoadNabResults(*corpus, args.scores);
+    auto scores = LoadNabResults(*corpus, args.scores);
     if (!scores.ok()) {
       std::fprintf(stderr, "hostmind eval nab: %s\n", scores.status().message().c_str());
       return 1;
     }
     const std::string name = std::filesystem::path(args.scores).lexically_normal().filename().string();
-    const auto result = eval::ScoreNab(*corpus, *scores, name);
+    const auto result = ScoreNab(*corpus, *scores, name);
     PrintHeader(profiles);
     PrintRow(result, profiles, &*published, name);
     headline = Figures(result, profiles);
@@ -106,21 +106,21 @@ int RunNab(const NabArgs& args) {
     return 0;
   }
 
-  learn::AnomalyTuning tuning = learn::DefaultAnomalyTuning();
+  AnomalyTuning tuning = DefaultAnomalyTuning();
   auto log = [](const std::string& line) {
     std::printf("    %s\n", line.c_str());
     std::fflush(stdout);
   };
   if (args.tune) {
     std::printf("tuning on the whole corpus (in-sample, as every NAB entry):\n");
-    tuning = eval::TuneOnNab(*corpus, tuning, args.rounds, log);
+    tuning = TuneOnNab(*corpus, tuning, args.rounds, log);
   }
 
-  const auto ours = eval::ScoreNab(*corpus, eval::RunAnomalyDetectorOnNab(*corpus, tuning), "hostmind");
-  const auto wg = eval::ScoreNab(*corpus, eval::RunWindowedGaussianOnNab(*corpus, eval::kPublishedWindowedGaussian),
+  const auto ours = ScoreNab(*corpus, RunAnomalyDetectorOnNab(*corpus, tuning), "hostmind");
+  const auto wg = ScoreNab(*corpus, RunWindowedGaussianOnNab(*corpus, kPublishedWindowedGaussian),
                                  "windowedGaussian (6400/100)");
-  const auto wg_source = eval::ScoreNab(
-      *corpus, eval::RunWindowedGaussianOnNab(*corpus, eval::kNabSourceWindowedGaussian), "windowedGaussian (1000/1)");
+  const auto wg_source = ScoreNab(
+      *corpus, RunWindowedGaussianOnNab(*corpus, kNabSourceWindowedGaussian), "windowedGaussian (1000/1)");
   std::printf("normalised NAB scores (0 = null detector, 100 = perfect), threshold optimised per profile over\n"
               "the whole corpus as NAB does:\n");
   PrintHeader(profiles);
@@ -142,7 +142,7 @@ int RunNab(const NabArgs& args) {
   if (args.cv) {
     std::printf("2-fold cross-validation: tune constants (from untuned round values) and thresholds on half\n"
                 "the files, score the other half with them, both ways round:\n");
-    const auto cv = eval::CrossValidateOnNab(*corpus, eval::UntunedAnomalyTuning(), args.rounds, log);
+    const auto cv = CrossValidateOnNab(*corpus, UntunedAnomalyTuning(), args.rounds, log);
     PrintHeader(profiles);
     PrintRow(cv.held_out[0], profiles, nullptr, "");
     PrintRow(cv.held_out[1], profiles, nullptr, "");
@@ -150,7 +150,7 @@ int RunNab(const NabArgs& args) {
     headline["held_out"] = Figures(cv.pooled, profiles);
   }
   if (!args.write_scores.empty()) {
-    Status s = eval::WriteNabResults(*corpus, eval::RunAnomalyDetectorOnNab(*corpus, tuning), args.write_scores,
+    Status s = WriteNabResults(*corpus, RunAnomalyDetectorOnNab(*corpus, tuning), args.write_scores,
                                      "hostmind");
     if (!s.ok()) {
       std::fprintf(stderr, "hostmind eval nab: %s\n", s.message().c_str());

@@ -22,7 +22,7 @@ int RunSmd(const SmdArgs& args) {
     std::fprintf(stderr, "hostmind eval smd: no SMD data: pass --data DIR (with train/, test/, test_label/)\n");
     return 2;
   }
-  auto machines = eval::LoadSmd(args.data);
+  auto machines = LoadSmd(args.data);
   if (!machines.ok()) {
     std::fprintf(stderr, "hostmind eval smd: %s\n", machines.status().message().c_str());
     return 1;
@@ -31,26 +31,26 @@ int RunSmd(const SmdArgs& args) {
     std::fprintf(stderr, "hostmind eval smd: --mode must be online or frozen\n");
     return 2;
   }
-  const eval::SmdMode mode = args.mode == "online" ? eval::SmdMode::kOnline : eval::SmdMode::kFrozen;
+  const SmdMode mode = args.mode == "online" ? SmdMode::kOnline : SmdMode::kFrozen;
   std::printf("SMD %s: %zu machines. Learn on train; threshold from train (the score %.3g%% of train minutes\n"
               "exceed); then test as a %s stream. F1 = point-wise (honest); PA-F1 = point-adjusted (a segment\n"
               "counts when any minute of it is flagged, as most SMD papers report); best PA-F1 = at the best\n"
               "threshold chosen on the test labels (an upper bound, not a result).\n",
               args.data.c_str(), machines->size(), 100 * args.tail,
-              mode == eval::SmdMode::kOnline ? "live (still learning)" : "frozen-model");
+              mode == SmdMode::kOnline ? "live (still learning)" : "frozen-model");
   std::printf("  %-12s %8s %8s %8s %8s %8s %9s %8s\n", "machine", "rows", "anom%", "F1", "PA-F1", "PA-prec", "PA-recall",
               "best-PA");
-  const learn::AnomalyTuning& tuning = learn::DefaultAnomalyTuning();
-  const size_t warmup = learn::AnomalyDetectorOptions().warmup_samples;
+  const AnomalyTuning& tuning = DefaultAnomalyTuning();
+  const size_t warmup = AnomalyDetectorOptions().warmup_samples;
   double sum_f1 = 0, sum_pa = 0, sum_best = 0;
   nlohmann::json per_machine = nlohmann::json::object();
   for (const auto& m : *machines) {
-    const eval::SmdScores scores = eval::ScoreSmd(m, tuning, mode);
-    const double threshold = eval::SmdThreshold(scores.train, warmup, args.tail);
-    const eval::F1Score pw = eval::PointwiseF1(scores.test, m.labels, threshold);
-    const eval::F1Score pa = eval::PointAdjustedF1(scores.test, m.labels, threshold);
+    const SmdScores scores = ScoreSmd(m, tuning, mode);
+    const double threshold = SmdThreshold(scores.train, warmup, args.tail);
+    const F1Score pw = PointwiseF1(scores.test, m.labels, threshold);
+    const F1Score pa = PointAdjustedF1(scores.test, m.labels, threshold);
     double best_threshold = 0;
-    const eval::F1Score best = eval::BestPointAdjustedF1(scores.test, m.labels, &best_threshold);
+    const F1Score best = BestPointAdjustedF1(scores.test, m.labels, &best_threshold);
     size_t anomalous = 0;
     for (uint8_t l : m.labels) anomalous += l;
     std::printf("  %-12s %8zu %7.2f%% %8.3f %8.3f %8.3f %9.3f %8.3f   threshold %.4f (best %.4f)\n", m.name.c_str(),

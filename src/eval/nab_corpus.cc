@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
-namespace hostmind::eval {
+#include "eval/csv.h"
+
+namespace hostmind {
 
 namespace fs = std::filesystem;
 
@@ -29,35 +29,6 @@ bool ParseInt(std::string_view s, int& out) {
   return ec == std::errc() && p == s.data() + s.size();
 }
 
-Result<std::string> ReadText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("read " + path + ": cannot open");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// Splits CSV text into rows of fields (NAB's files have no quoting).
-std::vector<std::vector<std::string>> SplitCsv(const std::string& text) {
-  std::vector<std::vector<std::string>> rows;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
-    std::vector<std::string> fields;
-    size_t start = 0;
-    while (true) {
-      size_t comma = line.find(',', start);
-      fields.push_back(line.substr(start, comma - start));
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
-    rows.push_back(std::move(fields));
-  }
-  return rows;
-}
-
 Result<double> ParseDouble(const std::string& s, const std::string& where) {
   char* end = nullptr;
   double v = std::strtod(s.c_str(), &end);
@@ -65,10 +36,18 @@ Result<double> ParseDouble(const std::string& s, const std::string& where) {
   return v;
 }
 
-Result<NabDataFile> LoadDataFile(const fs::path& path, const std::string& relative) {
-  auto text = ReadText(path.string());
+Result<std::vector<CsvRow>> ReadCsv(const std::string& path) {
+  auto text = ReadTextFile(path);
   if (!text.ok()) return text.status();
-  auto rows = SplitCsv(*text);
+  auto rows = ParseCsv(*text);
+  if (!rows.ok()) return Status::Corrupt(path + ": " + rows.status().message());
+  return rows;
+}
+
+Result<NabDataFile> LoadDataFile(const fs::path& path, const std::string& relative) {
+  auto parsed = ReadCsv(path.string());
+  if (!parsed.ok()) return parsed.status();
+  const auto& rows = *parsed;
   if (rows.empty() || rows[0].size() < 2 || rows[0][0] != "timestamp")
     return Status::Corrupt(path.string() + ": expected a 'timestamp,value' header");
   NabDataFile file;
@@ -122,7 +101,7 @@ Result<NabCorpus> LoadNabCorpus(const std::string& root) {
   const fs::path windows_path = fs::path(root) / "labels" / "combined_windows.json";
   std::error_code ec;
   if (!fs::is_directory(data, ec)) return Status::NotFound(data.string() + ": not a directory (expected NAB's data/)");
-  auto windows_text = ReadText(windows_path.string());
+  auto windows_text = ReadTextFile(windows_path.string());
   if (!windows_text.ok()) return windows_text.status();
   nlohmann::json windows = nlohmann::json::parse(*windows_text, nullptr, /*allow_exceptions=*/false);
   if (!windows.is_object()) return Status::Corrupt(windows_path.string() + ": expected a JSON object");
@@ -170,7 +149,7 @@ Result<NabPublished> LoadNabPublished(const std::string& path) {
   NabPublished out;
   std::error_code ec;
   if (!fs::exists(path, ec)) return out;
-  auto text = ReadText(path);
+  auto text = ReadTextFile(path);
   if (!text.ok()) return text.status();
   nlohmann::json j = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
   if (!j.is_object()) return Status::Corrupt(path + ": expected a JSON object");
@@ -184,9 +163,9 @@ Result<NabPublished> LoadNabPublished(const std::string& path) {
 }
 
 Result<std::vector<double>> LoadNabScores(const std::string& path, const NabDataFile& file) {
-  auto text = ReadText(path);
-  if (!text.ok()) return text.status();
-  auto rows = SplitCsv(*text);
+  auto parsed = ReadCsv(path);
+  if (!parsed.ok()) return parsed.status();
+  const auto& rows = *parsed;
   if (rows.empty()) return Status::Corrupt(path + ": empty");
   const auto& header = rows[0];
   auto col = std::find(header.begin(), header.end(), "anomaly_score");
@@ -210,4 +189,4 @@ Result<std::vector<double>> LoadNabScores(const std::string& path, const NabData
   return scores;
 }
 
-}  // namespace hostmind::eval
+}  // namespace hostmind

@@ -10,7 +10,7 @@
 #include "core/status.h"
 #include "eval/nab_scorer.h"
 
-namespace hostmind::eval {
+namespace hostmind {
 
 struct NabDataFile {
   std::string relative_path;        // "realKnownCause/nyc_taxi.csv"
@@ -40,4 +40,4 @@ Result<NabPublished> LoadNabPublished(const std::string& path);
 // "2014-04-10 07:15:00[.000000]" -> seconds since the epoch (UTC).
 Result<int64_t> ParseNabTimestamp(const std::string& text);
 
-}  // namespace hostmind::eval
+}  // namespace hostmind

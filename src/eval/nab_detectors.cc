@@ -1,13 +1,13 @@
 #include "eval/nab_detectors.h"
 
-namespace hostmind::eval {
+namespace hostmind {
 
-NabScores RunAnomalyDetectorOnNab(const NabCorpus& corpus, const learn::AnomalyTuning& tuning) {
+NabScores RunAnomalyDetectorOnNab(const NabCorpus& corpus, const AnomalyTuning& tuning) {
   return RunOnNab(corpus, [&](const NabDataFile& f) {
-    learn::AnomalyDetectorOptions options;
+    AnomalyDetectorOptions options;
     options.warmup_samples = static_cast<uint32_t>(NabProbationRows(f.values.size()));
     options.tuning = &tuning;
-    learn::AnomalyDetector detector(options);
+    AnomalyDetector detector(options);
     std::vector<double> scores;
     scores.reserve(f.values.size());
     for (size_t i = 0; i < f.values.size(); ++i) {
@@ -27,4 +27,4 @@ NabScores RunWindowedGaussianOnNab(const NabCorpus& corpus, WindowedGaussianShap
   });
 }
 
-}  // namespace hostmind::eval
+}  // namespace hostmind

@@ -7,7 +7,7 @@
 #include <ctime>
 #include <filesystem>
 
-namespace hostmind::eval {
+namespace hostmind {
 
 namespace fs = std::filesystem;
 
@@ -148,4 +148,4 @@ Status WriteNabResults(const NabCorpus& corpus, const NabScores& scores, const s
   return Status::Ok();
 }
 
-}  // namespace hostmind::eval
+}  // namespace hostmind

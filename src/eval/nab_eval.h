@@ -8,7 +8,7 @@
 #include "core/status.h"
 #include "eval/nab_corpus.h"
 
-namespace hostmind::eval {
+namespace hostmind {
 
 struct NabProfileResult {
   NabProfile profile;
@@ -52,4 +52,4 @@ Result<NabScores> LoadNabResults(const NabCorpus& corpus, const std::string& dir
 Status WriteNabResults(const NabCorpus& corpus, const NabScores& scores, const std::string& dir,
                        const std::string& detector);
 
-}  // namespace hostmind::eval
+}  // namespace hostmind

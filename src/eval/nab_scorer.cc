@@ -4,7 +4,7 @@
 #include <cmath>
 #include <unordered_map>
 
-namespace hostmind::eval {
+namespace hostmind {
 
 const std::vector<NabProfile>& NabProfiles() {
   static const std::vector<NabProfile> kProfiles = {
@@ -136,4 +136,4 @@ double NormalizeNabScore(double raw, double null_raw, double perfect_raw) {
   return 100.0 * (raw - null_raw) / (perfect_raw - null_raw);
 }
 
-}  // namespace hostmind::eval
+}  // namespace hostmind

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-namespace hostmind::eval {
+namespace hostmind {
 
 struct NabCostMatrix {
   double tp_weight = 1.0;
@@ -80,4 +80,4 @@ NabThresholdScore ScoreAtThreshold(const std::vector<NabThresholdScore>& scores,
 // NAB's normalisation: 100 * (raw - null) / (perfect - null).
 double NormalizeNabScore(double raw, double null_raw, double perfect_raw);
 
-}  // namespace hostmind::eval
+}  // namespace hostmind

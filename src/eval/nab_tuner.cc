@@ -5,18 +5,18 @@
 
 #include "eval/nab_detectors.h"
 
-namespace hostmind::eval {
+namespace hostmind {
 
 namespace {
 
 struct Knob {
   const char* name;
-  double& (*field)(learn::AnomalyTuning&);
+  double& (*field)(AnomalyTuning&);
   std::vector<double> factors;  // candidate values are the current one times each factor
 };
 
 const std::vector<Knob>& Knobs() {
-  using T = learn::AnomalyTuning;
+  using T = AnomalyTuning;
   static const std::vector<double> kRate = {0.5, 0.7, 1.4, 2.0};
   static const std::vector<double> kFine = {0.8, 0.9, 1.1, 1.25};
   static const std::vector<Knob> kKnobs = {
@@ -43,7 +43,7 @@ double Objective(const NabDetectorResult& r) {
   return sum;
 }
 
-NabDetectorResult Evaluate(const NabCorpus& corpus, const learn::AnomalyTuning& t) {
+NabDetectorResult Evaluate(const NabCorpus& corpus, const AnomalyTuning& t) {
   return ScoreNab(corpus, RunAnomalyDetectorOnNab(corpus, t), "hostmind");
 }
 
@@ -56,8 +56,8 @@ std::string Figures(const NabDetectorResult& r) {
 
 }  // namespace
 
-std::string DescribeTuning(const learn::AnomalyTuning& tuning) {
-  learn::AnomalyTuning t = tuning;
+std::string DescribeTuning(const AnomalyTuning& tuning) {
+  AnomalyTuning t = tuning;
   std::string out;
   char buf[64];
   for (const Knob& k : Knobs()) {
@@ -67,26 +67,26 @@ std::string DescribeTuning(const learn::AnomalyTuning& tuning) {
   return out;
 }
 
-learn::AnomalyTuning UntunedAnomalyTuning() {
-  learn::AnomalyTuning t;
+AnomalyTuning UntunedAnomalyTuning() {
+  AnomalyTuning t;
   t.mean_rate = t.volatility_rate = t.daily_rate = t.weekly_rate = t.envelope_rate = 0.05;
   t.envelope_sigmas = 3.0;
   t.envelope_relax_samples = 10000;
   t.surprise_scale = 0.1;
   t.suppression_samples = 100;
-  for (int v = 1; v < learn::kAnomalyViewCount; ++v) t.weight[v] = 1.0;
+  for (int v = 1; v < kAnomalyViewCount; ++v) t.weight[v] = 1.0;
   return t;
 }
 
-learn::AnomalyTuning TuneOnNab(const NabCorpus& corpus, learn::AnomalyTuning start, int rounds, const TuneLog& log) {
-  learn::AnomalyTuning best = start;
+AnomalyTuning TuneOnNab(const NabCorpus& corpus, AnomalyTuning start, int rounds, const TuneLog& log) {
+  AnomalyTuning best = start;
   NabDetectorResult best_result = Evaluate(corpus, best);
   if (log) log("start: " + Figures(best_result));
   for (int round = 0; round < rounds; ++round) {
     bool improved = false;
     for (const Knob& k : Knobs()) {
       for (double factor : k.factors) {
-        learn::AnomalyTuning candidate = best;
+        AnomalyTuning candidate = best;
         k.field(candidate) *= factor;
         NabDetectorResult r = Evaluate(corpus, candidate);
         if (Objective(r) > Objective(best_result) + 1e-9) {
@@ -103,7 +103,7 @@ learn::AnomalyTuning TuneOnNab(const NabCorpus& corpus, learn::AnomalyTuning sta
   return best;
 }
 
-NabCrossValidation CrossValidateOnNab(const NabCorpus& corpus, const learn::AnomalyTuning& start, int rounds,
+NabCrossValidation CrossValidateOnNab(const NabCorpus& corpus, const AnomalyTuning& start, int rounds,
                                       const TuneLog& log) {
   NabCrossValidation cv;
   const NabCorpus folds[2] = {NabFold(corpus, 0, 2), NabFold(corpus, 1, 2)};
@@ -123,4 +123,4 @@ NabCrossValidation CrossValidateOnNab(const NabCorpus& corpus, const learn::Anom
   return cv;
 }
 
-}  // namespace hostmind::eval
+}  // namespace hostmind

@@ -1,5 +1,5 @@
 #pragma once
-// How learn::AnomalyTuning's constants were chosen, as code: a coordinate search that scores
+// How AnomalyTuning's constants were chosen, as code: a coordinate search that scores
 // the detector on NAB files with NAB's rules and keeps every change that raises the sum of the
 // three profiles' normalised scores. `hostmind eval nab --tune` runs it on the whole corpus (what
 // every NAB entry does: its published score is in-sample); `--cv` runs it on half the files and
@@ -11,29 +11,29 @@
 #include "eval/nab_eval.h"
 #include "learn/anomaly_detector.h"
 
-namespace hostmind::eval {
+namespace hostmind {
 
 using TuneLog = std::function<void(const std::string&)>;
 
 // Starts at `start`; stops after `rounds` passes over the knobs or when a pass changes nothing.
-learn::AnomalyTuning TuneOnNab(const NabCorpus& corpus, learn::AnomalyTuning start, int rounds, const TuneLog& log);
+AnomalyTuning TuneOnNab(const NabCorpus& corpus, AnomalyTuning start, int rounds, const TuneLog& log);
 
 // "mean_rate=0.0333 volatility_rate=0.03 ..." for logs and docs.
-std::string DescribeTuning(const learn::AnomalyTuning& tuning);
+std::string DescribeTuning(const AnomalyTuning& tuning);
 
 struct NabCrossValidation {
   NabDetectorResult pooled;                 // both held-out halves, pooled
   NabDetectorResult held_out[2];            // fold f scored with what was tuned on the other
-  learn::AnomalyTuning tuned[2];            // tuned on fold f
+  AnomalyTuning tuned[2];            // tuned on fold f
 };
 
 // Where tuning starts when it must not know the corpus: round values picked before any
 // measurement (every rate 0.05, every weight 1, bands of 3 sd, memories of 100 and 10000
 // samples).
-learn::AnomalyTuning UntunedAnomalyTuning();
+AnomalyTuning UntunedAnomalyTuning();
 
 // Two folds (files alternate by sorted path); tuning starts from `start` in both.
-NabCrossValidation CrossValidateOnNab(const NabCorpus& corpus, const learn::AnomalyTuning& start, int rounds,
+NabCrossValidation CrossValidateOnNab(const NabCorpus& corpus, const AnomalyTuning& start, int rounds,
                                       const TuneLog& log);
 
-}  // namespace hostmind::eval
+}  // namespace hostmind

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-namespace hostmind::eval {
+namespace hostmind {
 
 namespace fs = std::filesystem;
 
@@ -113,11 +113,11 @@ Result<std::vector<SmdMachine>> LoadSmd(const std::string& root) {
   return machines;
 }
 
-SmdScores ScoreSmd(const SmdMachine& machine, const learn::AnomalyTuning& tuning, SmdMode mode) {
+SmdScores ScoreSmd(const SmdMachine& machine, const AnomalyTuning& tuning, SmdMode mode) {
   const size_t width = machine.train.empty() ? 0 : machine.train[0].size();
-  learn::AnomalyDetectorOptions options;
+  AnomalyDetectorOptions options;
   options.tuning = &tuning;
-  std::vector<learn::AnomalyDetector> detectors(width, learn::AnomalyDetector(options));
+  std::vector<AnomalyDetector> detectors(width, AnomalyDetector(options));
   SmdScores out;
   TimeMs ts = 0;  // SMD has one row per minute and no timestamps
   auto step = [&](const std::vector<float>& row, std::vector<double>& scores, std::vector<int>* metric) {
@@ -178,4 +178,4 @@ double SmdThreshold(const std::vector<double>& train_scores, size_t warmup, doub
   return std::nextafter(sorted[k], 2.0);  // strictly above: at most `tail` of train is flagged
 }
 
-}  // namespace hostmind::eval
+}  // namespace hostmind

@@ -19,7 +19,7 @@
 #include "core/status.h"
 #include "learn/anomaly_detector.h"
 
-namespace hostmind::eval {
+namespace hostmind {
 
 struct SmdMachine {
   std::string name;                       // "machine-1-6"
@@ -40,11 +40,11 @@ struct SmdScores {
 // How the detector meets the test period.
 enum class SmdMode {
   kOnline,  // keeps learning, unsupervised, as the live agent does
-  kFrozen,  // scores test against what train taught it (learn::AnomalyDetector::Freeze)
+  kFrozen,  // scores test against what train taught it (AnomalyDetector::Freeze)
 };
 
-// Runs one learn::AnomalyDetector per metric over train, then on over test.
-SmdScores ScoreSmd(const SmdMachine& machine, const learn::AnomalyTuning& tuning, SmdMode mode);
+// Runs one AnomalyDetector per metric over train, then on over test.
+SmdScores ScoreSmd(const SmdMachine& machine, const AnomalyTuning& tuning, SmdMode mode);
 
 struct F1Score {
   double precision = 0;
@@ -62,4 +62,4 @@ F1Score BestPointAdjustedF1(const std::vector<double>& scores, const std::vector
 // probability `tail` (train is assumed normal, so this sets the false-alarm rate on normal data).
 double SmdThreshold(const std::vector<double>& train_scores, size_t warmup, double tail);
 
-}  // namespace hostmind::eval
+}  // namespace hostmind

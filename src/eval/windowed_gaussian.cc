@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-namespace hostmind::eval {
+namespace hostmind {
 
 double WindowedGaussian::Score(double value) {
   double score = 0.0;
@@ -38,4 +38,4 @@ void WindowedGaussian::UpdateStats() {
   if (stdev_ == 0.0) stdev_ = 0.000001;
 }
 
-}  // namespace hostmind::eval
+}  // namespace hostmind

@@ -13,7 +13,7 @@
 #include <deque>
 #include <vector>
 
-namespace hostmind::eval {
+namespace hostmind {
 
 struct WindowedGaussianShape {
   size_t window = 0;
@@ -38,4 +38,4 @@ class WindowedGaussian {
   double stdev_ = 1;
 };
 
-}  // namespace hostmind::eval
+}  // namespace hostmind

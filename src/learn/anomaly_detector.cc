@@ -2,12 +2,11 @@
 
 #include <cmath>
 
-namespace hostmind::learn {
+namespace hostmind {
 
 namespace {
 
-constexpr uint32_t kStateMagic = 0x41444554;  // "TEDA"
-constexpr uint16_t kStateVersion = 1;
+constexpr std::string_view kStateMagic = "hostmind.anomaly.1";
 
 }  // namespace
 
@@ -98,33 +97,34 @@ void AnomalyDetector::ScoreAndLearn(const Views& views, bool scoring, AnomalyVer
 }
 
 std::string AnomalyDetector::SaveState() const {
-  std::string out;
-  StateWriter w(out);
-  w.Put(kStateMagic);
-  w.Put(kStateVersion);
-  w.Put(warmup_samples_);
-  w.Put(samples_);
-  w.Put(mean_);
-  w.Put(center_);
-  w.Put(volatility_);
-  w.Put(suppression_);
+  ByteWriter w;
+  w.PutRaw(kStateMagic);
+  w.PutVarint(warmup_samples_);
+  w.PutVarint(samples_);
+  w.PutDouble(mean_);
+  w.PutDouble(center_);
+  w.PutDouble(volatility_);
+  w.PutDouble(suppression_);
   for (const Envelope& e : envelopes_) e.Save(w);
   daily_.Save(w);
   weekly_.Save(w);
-  return out;
+  return w.Take();
 }
 
 Status AnomalyDetector::LoadState(std::string_view bytes) {
-  StateReader r(bytes);
-  AnomalyDetector loaded;
-  bool ok = r.Expect(kStateMagic, kStateVersion) && r.Get(loaded.warmup_samples_) &&
-            r.Get(loaded.samples_) && r.Get(loaded.mean_) && r.Get(loaded.center_) && r.Get(loaded.volatility_) &&
-            r.Get(loaded.suppression_);
+  ByteReader r(bytes);
+  AnomalyDetector loaded(AnomalyDetectorOptions{warmup_samples_, tuning_});
+  uint64_t warmup = 0;
+  bool ok = r.Expect(kStateMagic) && r.GetBounded(UINT32_MAX, &warmup) && r.GetVarint(&loaded.samples_) &&
+            r.GetDouble(&loaded.mean_) && r.GetDouble(&loaded.center_) && r.GetDouble(&loaded.volatility_) &&
+            r.GetDouble(&loaded.suppression_);
   for (Envelope& e : loaded.envelopes_) ok = ok && e.Load(r);
   ok = ok && loaded.daily_.Load(r) && loaded.weekly_.Load(r) && r.done();
-  if (!ok) return Status::Corrupt("anomaly detector state: wrong version or truncated");
+  if (!ok) return Status::Corrupt("anomaly detector state: not a saved detector, or truncated");
+  loaded.warmup_samples_ = static_cast<uint32_t>(warmup);
+  loaded.frozen_ = frozen_;
   *this = loaded;
   return Status::Ok();
 }
 
-}  // namespace hostmind::learn
+}  // namespace hostmind

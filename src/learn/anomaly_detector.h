@@ -38,7 +38,7 @@
 #include "learn/envelope.h"
 #include "learn/seasonal_profile.h"
 
-namespace hostmind::learn {
+namespace hostmind {
 
 // The score at or above which a value is reported anomalous: the threshold NAB's optimizer picks
 // for this detector on the NAB corpus (the same for all three profiles).
@@ -135,4 +135,4 @@ class AnomalyDetector {
 
 constexpr size_t AnomalyDetector::MemoryBytes() { return sizeof(AnomalyDetector); }
 
-}  // namespace hostmind::learn
+}  // namespace hostmind

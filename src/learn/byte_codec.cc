@@ -26,6 +26,12 @@ void ByteWriter::PutDouble(double v) {
   PutFixed64(bits);
 }
 
+void ByteWriter::PutFloat(float v) {
+  uint32_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  for (int i = 0; i < 4; ++i) out_.push_back(static_cast<char>((bits >> (8 * i)) & 0xff));
+}
+
 void ByteWriter::PutString(std::string_view s) {
   PutVarint(s.size());
   out_.append(s);
@@ -64,6 +70,15 @@ bool ByteReader::GetFixed64(uint64_t* v) {
 bool ByteReader::GetDouble(double* v) {
   uint64_t bits;
   if (!GetFixed64(&bits)) return false;
+  std::memcpy(v, &bits, sizeof bits);
+  return true;
+}
+
+bool ByteReader::GetFloat(float* v) {
+  if (remaining() < 4) return false;
+  uint32_t bits = 0;
+  for (int i = 0; i < 4; ++i) bits |= static_cast<uint32_t>(static_cast<uint8_t>(in_[pos_ + i])) << (8 * i);
+  pos_ += 4;
   std::memcpy(v, &bits, sizeof bits);
   return true;
 }

@@ -15,6 +15,7 @@ class ByteWriter {
   void PutSignedVarint(int64_t v);  // zig-zag
   void PutFixed64(uint64_t v);
   void PutDouble(double v);
+  void PutFloat(float v);  // 4 bytes: for state kept in single precision
   void PutString(std::string_view s);  // varint length, then the bytes
   void PutRaw(std::string_view s) { out_.append(s); }
 
@@ -32,6 +33,7 @@ class ByteReader {
   bool GetSignedVarint(int64_t* v);
   bool GetFixed64(uint64_t* v);
   bool GetDouble(double* v);
+  bool GetFloat(float* v);
   bool GetString(std::string* s);
   // A varint that must not exceed `max` (a count or an index read from untrusted bytes).
   bool GetBounded(uint64_t max, uint64_t* v) { return GetVarint(v) && *v <= max; }

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-namespace hostmind::learn {
+namespace hostmind {
 
 double Envelope::Exceedance(double x) const {
   const double width = high_ - low_;
@@ -32,14 +32,21 @@ void Envelope::Learn(double x, const EnvelopeShape& shape, bool relax) {
   if (low_ < bottom) low_ = bottom + (low_ - bottom) * shape.keep;
 }
 
-void Envelope::Save(StateWriter& w) const {
-  w.Put(low_);
-  w.Put(high_);
-  w.Put(mean_);
-  w.Put(var_);
-  w.Put(count_);
+void Envelope::Save(ByteWriter& w) const {
+  w.PutDouble(low_);
+  w.PutDouble(high_);
+  w.PutDouble(mean_);
+  w.PutDouble(var_);
+  w.PutVarint(count_);
 }
 
-bool Envelope::Load(StateReader& r) { return r.Get(low_) && r.Get(high_) && r.Get(mean_) && r.Get(var_) && r.Get(count_); }
+bool Envelope::Load(ByteReader& r) {
+  uint64_t count = 0;
+  if (!r.GetDouble(&low_) || !r.GetDouble(&high_) || !r.GetDouble(&mean_) || !r.GetDouble(&var_) ||
+      !r.GetBounded(UINT32_MAX, &count))
+    return false;
+  count_ = static_cast<uint32_t>(count);
+  return true;
+}
 
-}  // namespace hostmind::learn
+}  // namespace hostmind

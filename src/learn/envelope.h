@@ -5,9 +5,9 @@
 // old spike stops masking new ones and a new level becomes normal. Pure and O(1) per value.
 #include <cstdint>
 
-#include "learn/state_codec.h"
+#include "learn/byte_codec.h"
 
-namespace hostmind::learn {
+namespace hostmind {
 
 struct EnvelopeShape {
   double mean_rate = 0.1;    // weight of a new value in the running mean and variance
@@ -27,8 +27,8 @@ class Envelope {
   double high() const { return high_; }
   double mean() const { return mean_; }
 
-  void Save(StateWriter& w) const;
-  bool Load(StateReader& r);
+  void Save(ByteWriter& w) const;
+  bool Load(ByteReader& r);
 
  private:
   double low_ = 0;
@@ -38,4 +38,4 @@ class Envelope {
   uint32_t count_ = 0;
 };
 
-}  // namespace hostmind::learn
+}  // namespace hostmind

@@ -7,9 +7,9 @@
 #include <optional>
 
 #include "core/clock.h"
-#include "learn/state_codec.h"
+#include "learn/byte_codec.h"
 
-namespace hostmind::learn {
+namespace hostmind {
 
 template <int kBuckets>
 class SeasonalProfile {
@@ -33,16 +33,18 @@ class SeasonalProfile {
     level_[b] = count_[b] == 1 ? static_cast<float>(value) : static_cast<float>(level_[b] + rate * (value - level_[b]));
   }
 
-  void Save(StateWriter& w) const {
-    for (float v : level_) w.Put(v);
-    for (uint8_t c : count_) w.Put(c);
+  void Save(ByteWriter& w) const {
+    for (float v : level_) w.PutFloat(v);
+    for (uint8_t c : count_) w.PutVarint(c);
   }
-  bool Load(StateReader& r) {
+  bool Load(ByteReader& r) {
     for (float& v : level_) {
-      if (!r.Get(v)) return false;
+      if (!r.GetFloat(&v)) return false;
     }
     for (uint8_t& c : count_) {
-      if (!r.Get(c)) return false;
+      uint64_t n = 0;
+      if (!r.GetBounded(UINT8_MAX, &n)) return false;
+      c = static_cast<uint8_t>(n);
     }
     return true;
   }
@@ -58,4 +60,4 @@ class SeasonalProfile {
   std::array<uint8_t, kBuckets> count_{};
 };
 
-}  // namespace hostmind::learn
+}  // namespace hostmind

@@ -5,7 +5,7 @@
 #include "eval/windowed_gaussian.h"
 #include "test_util.h"
 
-namespace hostmind::eval {
+namespace hostmind {
 namespace {
 
 // A two-file NAB tree: 200 rows each at 5-minute steps, one window in the first file.
@@ -96,4 +96,4 @@ TEST(WindowedGaussianTest, ScoresTheGaussianTailOfPriorValues) {
 }
 
 }  // namespace
-}  // namespace hostmind::eval
+}  // namespace hostmind

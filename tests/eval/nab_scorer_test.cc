@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-namespace hostmind::eval {
+namespace hostmind {
 namespace {
 
 constexpr NabCostMatrix kStandard{1.0, 0.11, 1.0};
@@ -103,4 +103,4 @@ TEST(NabScorerTest, NormalisesBetweenNullAndPerfect) {
 }
 
 }  // namespace
-}  // namespace hostmind::eval
+}  // namespace hostmind

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <random>
 
-namespace hostmind::learn {
+namespace hostmind {
 namespace {
 
 constexpr TimeMs kStep = 5 * kMsPerMinute;
@@ -190,4 +190,4 @@ TEST(SeasonalProfileTest, LearnsALevelPerBucket) {
 }
 
 }  // namespace
-}  // namespace hostmind::learn
+}  // namespace hostmind

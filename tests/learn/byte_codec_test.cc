@@ -7,6 +7,20 @@
 namespace hostmind {
 namespace {
 
+TEST(ByteCodecTest, FloatsRoundTripInFourBytes) {
+  ByteWriter w;
+  w.PutFloat(-1.5f);
+  w.PutFloat(std::numeric_limits<float>::max());
+  EXPECT_EQ(w.bytes().size(), 8u);
+  ByteReader r(w.bytes());
+  float f;
+  ASSERT_TRUE(r.GetFloat(&f));
+  EXPECT_EQ(f, -1.5f);
+  ASSERT_TRUE(r.GetFloat(&f));
+  EXPECT_EQ(f, std::numeric_limits<float>::max());
+  EXPECT_FALSE(r.GetFloat(&f));
+}
+
 TEST(ByteCodecTest, RoundTrips) {
   ByteWriter w;
   w.PutRaw("MAGIC");
