@@ -19,7 +19,9 @@ struct LoghubResult {
   size_t templates = 0;        // templates the miner ended with
   GroupingScore grouping;
   double parsing_accuracy = -1;  // against *_corrected.csv; < 0 when that file is missing
-  double lines_per_s = 0;        // template mining alone (split messages in, templates out)
+  double lines_per_s = 0;  // template mining alone, per CPU-second of one thread, from an empty miner
+  GroupingScore drain;     // the baseline (drain_baseline.h), same messages
+  double drain_lines_per_s = 0;
   // Per message: the text, the template id it ended in, and that template's text.
   std::vector<std::string> messages_text, parsed_ids, parsed_templates;
 };

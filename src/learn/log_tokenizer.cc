@@ -6,7 +6,7 @@
 namespace hostmind {
 namespace {
 
-enum : uint8_t { kSpace = 1, kDigit = 2, kAlpha = 4, kEquals = 8 };
+enum : uint8_t { kSpace = 1, kDigit = 2, kAlpha = 4, kEquals = 8, kColon = 16 };
 
 constexpr std::array<uint8_t, 256> MakeClassTable() {
   std::array<uint8_t, 256> t{};
@@ -15,6 +15,7 @@ constexpr std::array<uint8_t, 256> MakeClassTable() {
   for (int c = 'a'; c <= 'z'; ++c) t[c] = kAlpha;
   for (int c = 'A'; c <= 'Z'; ++c) t[c] = kAlpha;
   t['='] = kEquals;
+  t[':'] = kColon;
   return t;
 }
 constexpr std::array<uint8_t, 256> kClass = MakeClassTable();
@@ -43,8 +44,9 @@ bool OneOf(std::string_view t, std::initializer_list<std::string_view> words) {
 
 // Month and weekday abbreviations as they appear in syslog and ctime dates.
 bool IsDateWord(std::string_view t) {
-  return t.size() == 3 && OneOf(t, {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
-                                    "Dec", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"});
+  if (t.size() != 3 || t[0] < 'A' || t[0] > 'Z') return false;  // most tokens leave here
+  return OneOf(t, {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Mon", "Tue",
+                   "Wed", "Thu", "Fri", "Sat", "Sun"});
 }
 
 // A size unit, with trailing punctuation ("KB,", "MB)"), that belongs to the number before it.
@@ -53,9 +55,10 @@ bool IsSizeUnit(std::string_view t) {
   return t.size() <= 3 && OneOf(t, {"B", "KB", "MB", "GB", "TB", "PB", "KiB", "MiB", "GiB", "TiB", "kB"});
 }
 
-bool IsPathOrUrl(std::string_view t) {
+// `seen`: the classes of the token's bytes, so that only tokens with a colon are searched.
+bool IsPathOrUrl(std::string_view t, uint8_t seen) {
   if (t.size() >= 2 && t[0] == '/' && t[1] != '/') return true;
-  return t.find("://") != std::string_view::npos;
+  return (seen & kColon) && t.find("://") != std::string_view::npos;
 }
 
 // Appends the masked form of `token` to `out` and reports whether letters remain outside the
@@ -122,8 +125,9 @@ bool AppendWord(std::string_view token, std::string& out) {
 
 uint64_t HashBytes(std::string_view bytes) {
   const char* p = bytes.data();
-  size_t n = bytes.size();
-  uint64_t h = 0x9e3779b97f4a7c15ULL ^ (n * 0xff51afd7ed558ccdULL);
+  const size_t size = bytes.size();
+  size_t n = size;
+  uint64_t h = 0x9e3779b97f4a7c15ULL ^ (size * 0xff51afd7ed558ccdULL);
   while (n >= 8) {
     h = (h ^ Load64(p)) * 0xc4ceb9fe1a85ec53ULL;
     h ^= h >> 29;
@@ -131,8 +135,13 @@ uint64_t HashBytes(std::string_view bytes) {
     n -= 8;
   }
   if (n > 0) {
+    // The last 8 bytes, overlapping what was hashed, when there are 8; else byte by byte.
     uint64_t tail = 0;
-    std::memcpy(&tail, p, n);
+    if (size >= 8) {
+      tail = Load64(bytes.data() + size - 8);
+    } else {
+      for (size_t i = 0; i < n; ++i) tail |= static_cast<uint64_t>(static_cast<uint8_t>(p[i])) << (8 * i);
+    }
     h = (h ^ tail) * 0xc4ceb9fe1a85ec53ULL;
   }
   return Mix(h);
@@ -163,7 +172,10 @@ void TokenizeLogLine(std::string_view line, size_t max_tokens, std::vector<LogTo
       size_t end = n;
       while (end > start && (ClassOf(line[end - 1]) & kSpace)) --end;
       std::string_view rest = line.substr(start, end - start);
-      out.push_back({rest, HashBytes(rest), true});
+      LogToken& t = out.emplace_back();
+      t.text = rest;
+      t.hash = HashBytes(rest);
+      t.variable = true;
       return;
     }
     uint8_t seen = 0;
@@ -174,8 +186,10 @@ void TokenizeLogLine(std::string_view line, size_t max_tokens, std::vector<LogTo
       ++i;
     }
     std::string_view tok = line.substr(start, i - start);
-    LogToken t{tok, 0, false};
-    if (IsPathOrUrl(tok) || IsDateWord(tok) || (!out.empty() && out.back().variable && IsSizeUnit(tok))) {
+    // Filled in place: building the token aside and copying it in stalls on store forwarding.
+    LogToken& t = out.emplace_back();
+    t.text = tok;
+    if (IsPathOrUrl(tok, seen) || IsDateWord(tok) || (out.size() > 1 && out[out.size() - 2].variable && IsSizeUnit(tok))) {
       t.variable = true;
       t.hash = HashBytes(tok);
     } else if (seen & (kDigit | kEquals)) {
@@ -186,7 +200,6 @@ void TokenizeLogLine(std::string_view line, size_t max_tokens, std::vector<LogTo
     } else {
       t.hash = HashBytes(tok);
     }
-    out.push_back(t);
   }
 }
 
