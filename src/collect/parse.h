@@ -10,13 +10,10 @@
 
 #include "core/clock.h"
 #include "core/status.h"
+#include "core/text.h"  // SplitFields, SplitLines
 
 namespace hostmind {
 
-// Splits on runs of whitespace (spaces, tabs, newlines).
-std::vector<std::string_view> SplitFields(std::string_view line);
-// Splits into lines (without the '\n'); a trailing partial line is kept.
-std::vector<std::string_view> SplitLines(std::string_view text);
 std::optional<uint64_t> ParseU64(std::string_view s);
 std::optional<int64_t> ParseI64(std::string_view s);
 std::optional<double> ParseDouble(std::string_view s);

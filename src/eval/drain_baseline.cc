@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/text.h"
+
 namespace hostmind {
 namespace {
 
@@ -10,19 +12,6 @@ constexpr size_t kNone = SIZE_MAX;
 
 bool HasDigit(std::string_view t) {
   return std::any_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-std::vector<std::string_view> Split(std::string_view s) {
-  std::vector<std::string_view> out;
-  size_t i = 0;
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; };
-  while (i < s.size()) {
-    while (i < s.size() && space(s[i])) ++i;
-    size_t start = i;
-    while (i < s.size() && !space(s[i])) ++i;
-    if (i > start) out.push_back(s.substr(start, i - start));
-  }
-  return out;
 }
 
 }  // namespace
@@ -53,7 +42,7 @@ size_t DrainBaseline::Match(const Node& leaf, const std::vector<std::string_view
 }
 
 size_t DrainBaseline::Add(std::string_view message) {
-  std::vector<std::string_view> tokens = Split(message);
+  std::vector<std::string_view> tokens = SplitFields(message);
   Node* const top = &by_length_[tokens.size()];
   const int depth = std::min(prefix_tokens_, static_cast<int>(tokens.size()));
 

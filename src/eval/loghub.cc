@@ -6,24 +6,13 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "core/text.h"
 #include "eval/csv.h"
 #include "eval/drain_baseline.h"
 #include "eval/log_format.h"
 
 namespace hostmind {
 namespace {
-
-std::vector<std::string_view> SplitLines(std::string_view text) {
-  std::vector<std::string_view> lines;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    lines.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return lines;
-}
 
 // The column `name` of a CSV table with a header row, one value per data row.
 Result<std::vector<std::string>> Column(const std::vector<CsvRow>& rows, const std::string& name,
