@@ -1,5 +1,7 @@
 #include "core/pipeline.h"
 
+#include "core/metric_catalog.h"
+
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -7,7 +9,13 @@
 namespace hostmind {
 
 Pipeline::Pipeline(HostEnv& env, const Clock& clock, size_t queue_capacity)
-    : env_(env), clock_(clock), queue_(queue_capacity) {}
+    : env_(env), clock_(clock), queue_(queue_capacity) {
+  DescribeMetric("hostmind_collector_up", "1 when the collector's last run succeeded, 0 when its source is missing or unreadable.");
+  DescribeMetric("hostmind_collector_errors_total", "Failed runs plus errors counted inside runs (bad lines, unreadable files).");
+  DescribeMetric("hostmind_collector_duration_seconds", "Wall time of the collector's last run.");
+  DescribeMetric("hostmind_pipeline_dropped_batches_total", "Batches dropped because the analysis queue was full.");
+  DescribeMetric("hostmind_pipeline_queue_depth", "Batches waiting for analysis.");
+}
 
 Pipeline::~Pipeline() { Stop(); }
 

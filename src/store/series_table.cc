@@ -1,7 +1,8 @@
 #include "store/series_table.h"
 
 #include <mutex>
-#include <set>
+#include <string_view>
+#include <unordered_set>
 
 namespace hostmind {
 
@@ -11,6 +12,9 @@ void SeriesTable::Trim(Series& s, TimeMs now) const {
 
 void SeriesTable::Apply(const std::string& source, TimeMs now, const std::vector<Sample>& samples) {
   std::unique_lock lock(mu_);
+  std::vector<std::string>& previous = by_source_[source];
+  std::unordered_set<std::string_view> current;
+  current.reserve(samples.size());
   std::vector<std::string> ids;
   ids.reserve(samples.size());
   for (const auto& sample : samples) {
@@ -21,19 +25,22 @@ void SeriesTable::Apply(const std::string& source, TimeMs now, const std::vector
     s.source = source;
     s.live = true;
     s.points.push_back({sample.ts, sample.value});
+    Trim(s, now);
     ids.push_back(sample.key.id());
+    current.insert(it->first);
   }
   // Whatever this source reported last time but not now has gone stale.
-  std::set<std::string> now_ids(ids.begin(), ids.end());
-  for (const auto& id : by_source_[source]) {
-    if (now_ids.count(id)) continue;
+  for (const auto& id : previous) {
+    if (current.count(id)) continue;
     auto it = series_.find(id);
     if (it != series_.end() && it->second.source == source) it->second.live = false;
   }
-  by_source_[source] = std::vector<std::string>(now_ids.begin(), now_ids.end());
-  // Age out points, and stale series with nothing left.
+  previous = std::move(ids);
+  // Live series are trimmed as they grow; stale ones only age, so sweep them now and then.
+  if (now - last_sweep_ < kSweepIntervalMs) return;
+  last_sweep_ = now;
   for (auto it = series_.begin(); it != series_.end();) {
-    Trim(it->second, now);
+    if (!it->second.live) Trim(it->second, now);
     if (!it->second.live && it->second.points.empty()) it = series_.erase(it);
     else ++it;
   }

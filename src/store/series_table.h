@@ -53,7 +53,9 @@ class SeriesTable {
   };
   void Trim(Series& s, TimeMs now) const;
 
+  static constexpr TimeMs kSweepIntervalMs = 10000;
   TimeMs window_ms_;
+  TimeMs last_sweep_ = 0;
   mutable std::shared_mutex mu_;
   std::map<std::string, Series> series_;                         // by series id
   std::map<std::string, std::vector<std::string>> by_source_;   // source -> ids in its last batch

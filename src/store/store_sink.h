@@ -3,7 +3,7 @@
 // derived) go to the SeriesTable and into per-interval rollups; events, findings, rollups and
 // collector positions are committed in one transaction per batch. Old rows are deleted every
 // hour past the retention.
-#include <map>
+#include <unordered_map>
 #include <string>
 
 #include "core/config.h"
@@ -32,7 +32,7 @@ class StoreSink final : public Sink {
   Store& store_;
   SeriesTable& series_;
   StoreConfig config_;
-  std::map<std::string, Bucket> open_;  // per series id, the bucket being filled
+  std::unordered_map<std::string, Bucket> open_;  // per series id, the bucket being filled
   TimeMs last_retention_ = 0;
   uint64_t commit_errors_ = 0;
 };
