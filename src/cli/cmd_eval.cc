@@ -11,6 +11,7 @@ void AddEvalCommand(CLI::App& app, int& exit_code) {
   AddEvalAdfaCommand(*eval, exit_code);
   AddEvalNabCommand(*eval, exit_code);
   AddEvalSmdCommand(*eval, exit_code);
+  AddEvalSwfCommand(*eval, exit_code);
 }
 
 }  // namespace hostmind::cli

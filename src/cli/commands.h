@@ -25,5 +25,6 @@ void AddEvalHdfsCommand(CLI::App& eval, int& exit_code);
 void AddEvalAdfaCommand(CLI::App& eval, int& exit_code);
 void AddEvalNabCommand(CLI::App& eval, int& exit_code);
 void AddEvalSmdCommand(CLI::App& eval, int& exit_code);
+void AddEvalSwfCommand(CLI::App& eval, int& exit_code);
 
 }  // namespace hostmind::cli

@@ -1,0 +1,120 @@
+#include "eval/swf.h"
+
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include "eval/swf_eval.h"
+#include "test_util.h"
+
+namespace hostmind {
+namespace {
+
+const char kTrace[] =
+    "; Version: 2.2\n"
+    "; MaxProcs: 64\n"
+    "; UnixStartTime: 1000000\n"
+    "; TimeZone: 3600\n"
+    "; Note: a comment with: a colon\n"
+    "1 0 5 100 8 -1 -1 8 200 -1 1 3 1 7 1 1 -1 -1\n"
+    "\n"
+    "2 10 -1 -1 4 -1 -1 4 50 -1 5 3 1 7 1 1 -1 -1\n"            // cancelled: run time unknown
+    "3 20 0 300 -1 -1 -1 16 100 1024 1 4 2 -1 1 1 -1 -1\r\n"    // runs past its estimate
+    "4 30 0 10 128 -1 -1 128 60 -1 1 4 2 -1 1 1 -1 -1\n"        // larger than the machine
+    "5 40 0 0 2 -1 -1 2 -1 -1 1 5 2 -1 1 1 -1 -1\n";            // no estimate, zero run time
+
+TEST(Swf, ParsesHeaderAndJobs) {
+  auto t = ParseSwf(kTrace, "t.swf");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->header.max_procs, 64);
+  EXPECT_EQ(t->header.unix_start_time, 1000000);
+  EXPECT_EQ(t->header.time_zone_s, 3600);
+  ASSERT_EQ(t->jobs.size(), 5u);
+  EXPECT_EQ(t->jobs[0].run_s, 100);
+  EXPECT_EQ(t->jobs[0].req_time_s, 200);
+  EXPECT_EQ(t->jobs[0].user, 3);
+  EXPECT_EQ(t->jobs[0].line, 6);
+  EXPECT_EQ(t->jobs[2].req_mem_kb, 1024);
+}
+
+TEST(Swf, BadLinesNameFileLineAndField) {
+  auto bad = ParseSwf("; MaxProcs: 4\n1 0 5 1O0 8 -1 -1 8 200 -1 1 3 1 7 1 1 -1 -1\n", "x.swf");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad.status().message(), "x.swf:2: field 4 (run time): '1O0' is not a number");
+
+  auto short_line = ParseSwf("1 0 5 100 8\n", "x.swf");
+  EXPECT_EQ(short_line.status().message(), "x.swf:1: expected 18 fields, found 5");
+
+  auto long_line = ParseSwf("1 0 5 100 8 -1 -1 8 200 -1 1 3 1 7 1 1 -1 -1 9\n", "x.swf");
+  EXPECT_EQ(long_line.status().message(), "x.swf:1: more than 18 fields (extra: '9')");
+
+  auto negative = ParseSwf("1 -5 5 100 8 -1 -1 8 200 -1 1 3 1 7 1 1 -1 -1\n", "x.swf");
+  EXPECT_NE(negative.status().message().find("x.swf:1: field 2 (submit time)"), std::string::npos);
+}
+
+TEST(Swf, ReadsGzipAndPlainFiles) {
+  testing::TempDir dir;
+  const std::string plain = dir.Write("t.swf", kTrace);
+  const std::string gz = dir.path() + "/t.swf.gz";
+  gzFile f = gzopen(gz.c_str(), "wb");
+  ASSERT_NE(f, nullptr);
+  ASSERT_GT(gzwrite(f, kTrace, sizeof kTrace - 1), 0);
+  gzclose(f);
+  auto a = ReadSwf(plain);
+  auto b = ReadSwf(gz);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->jobs.size(), b->jobs.size());
+  EXPECT_EQ(a->jobs.back().submit_s, b->jobs.back().submit_s);
+  auto missing = ReadSwf(dir.path() + "/nope.swf");
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+}
+
+TEST(SwfWorkload, HostmindConventions) {
+  auto w = BuildWorkload(*ParseSwf(kTrace, "t.swf"), SwfConventions::kHostmind);
+  ASSERT_TRUE(w.ok());
+  EXPECT_EQ(w->capacity.cpus, 64);
+  EXPECT_EQ(w->dropped_unknown_runtime, 1u);
+  EXPECT_EQ(w->dropped_too_large, 1u);
+  ASSERT_EQ(w->jobs.size(), 3u);
+  EXPECT_EQ(w->jobs[0].submit_ts, 1000000 * kMsPerSecond);
+  EXPECT_EQ(w->jobs[1].need.cpus, 16);        // requested, as none were recorded allocated
+  EXPECT_EQ(w->jobs[1].estimate_ms, 100 * kMsPerSecond);
+  EXPECT_EQ(w->jobs[1].limit_ms, 300 * kMsPerSecond);  // raised to the run time
+  EXPECT_EQ(w->raised_limits, 1u);
+  EXPECT_EQ(w->jobs[1].request.mem_bytes, 1024u * 1024 * 16);
+  EXPECT_EQ(w->jobs[2].estimate_ms, 0);       // none given: the machine's longest run is the limit
+  EXPECT_EQ(w->jobs[2].limit_ms, 300 * kMsPerSecond);
+  EXPECT_EQ(w->with_estimate, 2u);
+  EXPECT_EQ(w->utc_offset_s, 3600);
+}
+
+TEST(SwfWorkload, RlSchedulerConventions) {
+  auto w = BuildWorkload(*ParseSwf(kTrace, "t.swf"), SwfConventions::kRlScheduler);
+  ASSERT_TRUE(w.ok());
+  // Job 2's unknown run time becomes 10 s, job 5's zero run time drops it.
+  ASSERT_EQ(w->jobs.size(), 3u);
+  EXPECT_EQ(w->jobs[1].id, 2u);
+  EXPECT_EQ(w->jobs[1].runtime_ms, 10 * kMsPerSecond);
+}
+
+TEST(RlProtocol, SeededSequencesAreReproducible) {
+  std::string text = "; MaxProcs: 8\n";
+  for (int i = 1; i <= 600; ++i)
+    text += std::to_string(i) + " " + std::to_string(i * 30) + " -1 " + std::to_string(10 + (i * 37) % 400) + " " +
+            std::to_string(1 + i % 8) + " -1 -1 -1 -1 -1 1 " + std::to_string(i % 7) + " -1 -1 1 -1 -1 -1\n";
+  auto w = BuildWorkload(*ParseSwf(text, "seq.swf"), SwfConventions::kRlScheduler);
+  ASSERT_TRUE(w.ok());
+  RlProtocolOptions o{3, 64, 42};
+  auto a = RunRlProtocol(*w, {"fcfs", "easy"}, o);
+  auto b = RunRlProtocol(*w, {"fcfs", "easy"}, o);
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_EQ(a->size(), 2u);
+  EXPECT_EQ((*a)[0].per_sequence.size(), 3u);
+  EXPECT_EQ((*a)[0].per_sequence, (*b)[0].per_sequence);
+  EXPECT_LE((*a)[1].mean_bsld, (*a)[0].mean_bsld);  // backfilling never hurts this one
+  o.length = 400;
+  EXPECT_EQ(RunRlProtocol(*w, {"fcfs"}, o).status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace hostmind
