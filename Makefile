@@ -5,7 +5,7 @@ ASAN_DIR := build/asan
 HOSTMIND := $(RELEASE_DIR)/src/cli/hostmind
 CTEST_ARGS ?=
 
-.PHONY: all deps build run test test-deps bench bench-deps bench-footprint clean
+.PHONY: all deps build run test test-deps bench bench-deps bench-footprint bench-sensor clean
 
 all: build
 
@@ -35,10 +35,15 @@ test: test-deps
 bench-deps:
 	scripts/install-deps.sh build bench
 
-bench: bench-footprint
+bench: bench-footprint bench-sensor
 
 bench-footprint: build bench-deps
 	bench/footprint.sh $(HOSTMIND)
+
+# eBPF sensor: getppid() overhead (off / bare counter / full sensor side by side), exec and
+# connect storms at the default buffer sizes. Needs root and a BTF kernel.
+bench-sensor: build
+	$(RELEASE_DIR)/bench/hostmind-sensor-bench all
 
 clean:
 	rm -rf build

@@ -19,12 +19,15 @@ char LICENSE[] SEC("license") = "GPL";
 
 #define AF_INET 2
 #define AF_INET6 10
+#define TCP_ESTABLISHED 1
 #define TCP_SYN_SENT 2
+#define TCP_SYN_RECV 3
 #define TCP_CLOSE 7
 
 /* x86_64 syscall numbers the sensor decodes. */
 #define NR_open 2
 #define NR_accept 43
+#define NR_listen 50
 #define NR_creat 85
 #define NR_ptrace 101
 #define NR_setuid 105
@@ -53,6 +56,9 @@ const volatile __u32 self_tgid = 0;
 const volatile __u32 enable_profiles = 1;
 const volatile __u32 enable_opens = 1;
 const volatile __u32 enable_forks = 1;
+/* 1: opens, credential changes and accepts come from classic syscall tracepoints, with their
+ * results (the loader attaches them); 0: they are seen on entry (attempts), at no extra cost. */
+const volatile __u32 syscall_results = 0;
 const volatile __u32 n_prefixes = 0;
 const volatile __u32 prefix_len[SENSOR_MAX_PREFIXES] = {};
 const volatile char prefixes[SENSOR_MAX_PREFIXES][SENSOR_PREFIX_LEN] = {};
@@ -70,21 +76,50 @@ struct {
   __type(value, __u64);
 } lost SEC(".maps");
 
+/* Syscall profiles live in task-local storage: one lookup through the task, no hashing, on the
+ * hottest path of all. Each thread keeps its own (its own sequence, so its own 3-grams); a
+ * thread's profile is sent when it exits and user space attributes it to the process. Memory:
+ * one sensor_profile_state (2.6 KiB) per thread that made a system call since the sensor
+ * loaded, freed with the thread. */
 struct {
-  __uint(type, BPF_MAP_TYPE_HASH);
-  __uint(max_entries, 8192); /* resized by the loader; bounds kernel memory */
+  __uint(type, BPF_MAP_TYPE_TASK_STORAGE);
   __uint(map_flags, BPF_F_NO_PREALLOC);
-  __type(key, __u32);
+  __type(key, int);
   __type(value, struct sensor_profile_state);
 } profiles SEC(".maps");
 
-/* A zeroed value to create profile entries from (too large for the BPF stack). */
+/* The hot path appends each syscall's slot to a per-CPU batch (an array write); the batch is
+ * folded into the owning thread's profile when it fills, when the thread is switched out, and
+ * when it exits. A thread switched out mid-program can leave an entry to the next one: rare,
+ * and only a miscounted call. */
+#define SYSCALL_BATCH 64
+struct syscall_batch {
+  __u32 owner; /* thread id whose calls the batch holds */
+  __u32 n;
+  __u16 slots[SYSCALL_BATCH];
+};
+
 struct {
-  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
   __uint(max_entries, 1);
   __type(key, __u32);
-  __type(value, struct sensor_profile_state);
-} zero_profile SEC(".maps");
+  __type(value, struct syscall_batch);
+} batches SEC(".maps");
+
+/* Inbound connections complete in softirq context, without their process: the listening port's
+ * last accept() caller is remembered to attribute them. */
+struct port_owner {
+  __u32 pid;
+  __u32 uid;
+  char comm[SENSOR_COMM_LEN];
+};
+
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, 1024);
+  __type(key, __u16);
+  __type(value, struct port_owner);
+} listeners SEC(".maps");
 
 /* A syscall entered and awaiting its result, per thread (LRU: threads that never return from
  * a syscall, e.g. through exec, cannot fill it). */
@@ -154,28 +189,64 @@ static __always_inline __u32 profile_slot(long nr) {
   return SENSOR_PROFILE_SLOTS - 1;
 }
 
-static __always_inline void profile_syscall(__u32 tgid, long nr) {
-  struct sensor_profile_state *p = bpf_map_lookup_elem(&profiles, &tgid);
+static __always_inline void fold(struct syscall_batch *b, struct task_struct *task) {
+  __u32 n = b->n;
+  b->n = 0;
+  if (n == 0) return;
+  struct sensor_profile_state *p =
+      bpf_task_storage_get(&profiles, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
   if (!p) {
-    __u32 zero = 0;
-    struct sensor_profile_state *init = bpf_map_lookup_elem(&zero_profile, &zero);
-    if (!init) return;
-    if (bpf_map_update_elem(&profiles, &tgid, init, BPF_NOEXIST) == -7 /* E2BIG */) {
-      count_lost(1);
-      return;
-    }
-    p = bpf_map_lookup_elem(&profiles, &tgid);
-    if (!p) return;
+    count_lost(1); /* no memory for this thread's profile */
+    return;
   }
-  __u32 slot = profile_slot(nr);
-  if (slot >= SENSOR_PROFILE_SLOTS) return;
-  /* Threads of one process race on these counters; a rare lost increment is acceptable. */
-  p->counts[slot] += 1;
-  __u32 h = (p->prev2 * 0x9E3779B1u) ^ (p->prev1 * 0x85EBCA77u) ^ (slot * 0xC2B2AE3Du);
-  p->ngrams[(h >> 24) & (SENSOR_NGRAM_SLOTS - 1)] += 1;
-  p->prev2 = p->prev1;
-  p->prev1 = slot;
-  p->total += 1;
+  /* Threads of one process never share a profile; a thread is folded on one CPU at a time. */
+  for (__u32 i = 0; i < SYSCALL_BATCH; i++) {
+    if (i >= n) break;
+    __u32 slot = b->slots[i];
+    if (slot >= SENSOR_PROFILE_SLOTS) continue;
+    p->counts[slot] += 1;
+    __u32 h = (p->prev2 * 0x9E3779B1u) ^ (p->prev1 * 0x85EBCA77u) ^ (slot * 0xC2B2AE3Du);
+    p->ngrams[(h >> 24) & (SENSOR_NGRAM_SLOTS - 1)] += 1;
+    p->prev2 = p->prev1;
+    p->prev1 = slot;
+  }
+  p->total += n;
+}
+
+static __always_inline struct syscall_batch *batch(void) {
+  __u32 zero = 0;
+  return bpf_map_lookup_elem(&batches, &zero);
+}
+
+static __always_inline void profile_syscall(__u32 tid, long nr) {
+  struct syscall_batch *b = batch();
+  if (!b) return;
+  if (b->owner != tid) { /* left over from a preempted thread: drop it */
+    b->owner = tid;
+    b->n = 0;
+  }
+  __u32 n = b->n;
+  if (n < SYSCALL_BATCH) {
+    b->slots[n] = (__u16)profile_slot(nr);
+    b->n = n + 1;
+  }
+  if (n + 1 >= SYSCALL_BATCH) fold(b, bpf_get_current_task_btf());
+}
+
+/* Folds this CPU's batch if it belongs to `task` (switching out or exiting). */
+static __always_inline void fold_task(struct task_struct *task, int discard) {
+  struct syscall_batch *b = batch();
+  if (!b) return;
+  if (b->owner == (__u32)BPF_CORE_READ(task, pid) && b->n > 0) {
+    if (discard) b->n = 0;
+    else fold(b, task);
+  }
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_struct *next) {
+  if (enable_profiles) fold_task(prev, 0);
+  return 0;
 }
 
 static __always_inline int path_selected(const char *path) {
@@ -201,42 +272,50 @@ static __always_inline struct pending *scratch(void) {
   return bpf_map_lookup_elem(&pending_scratch, &zero);
 }
 
-static __always_inline void enter_open(struct pt_regs *regs, long nr, __u64 pid_tgid) {
+/* The arguments come by value: verifier rules forbid reading through an offset ctx pointer. */
+static __always_inline int enter_open(long nr, unsigned long a0, unsigned long a1, unsigned long a2) {
+  __u64 pid_tgid = bpf_get_current_pid_tgid();
+  if ((pid_tgid >> 32) == self_tgid) return 0;
   const char *name;
   __s32 flags;
   if (nr == NR_openat) {
-    name = (const char *)PT_REGS_PARM2_CORE(regs);
-    flags = (__s32)PT_REGS_PARM3_CORE(regs);
+    name = (const char *)a1;
+    flags = (__s32)a2;
   } else if (nr == NR_openat2) {
-    name = (const char *)PT_REGS_PARM2_CORE(regs);
+    name = (const char *)a1;
     __u64 how_flags = 0;
-    bpf_probe_read_user(&how_flags, sizeof(how_flags), (void *)PT_REGS_PARM3_CORE(regs));
+    bpf_probe_read_user(&how_flags, sizeof(how_flags), (void *)a2);
     flags = (__s32)how_flags;
   } else if (nr == NR_open) {
-    name = (const char *)PT_REGS_PARM1_CORE(regs);
-    flags = (__s32)PT_REGS_PARM2_CORE(regs);
+    name = (const char *)a0;
+    flags = (__s32)a1;
   } else { /* creat */
-    name = (const char *)PT_REGS_PARM1_CORE(regs);
+    name = (const char *)a0;
     flags = 0100 | 01 | 01000; /* O_CREAT | O_WRONLY | O_TRUNC */
   }
   struct pending *p = scratch();
-  if (!p) return;
-  if (bpf_probe_read_user_str(p->path, sizeof(p->path), name) <= 0) return;
-  if (!path_selected(p->path)) return;
+  if (!p) return 0;
+  if (bpf_probe_read_user_str(p->path, sizeof(p->path), name) <= 0) return 0;
+  if (!path_selected(p->path)) return 0;
   p->nr = nr;
   p->flags = flags;
   bpf_map_update_elem(&pending_calls, &pid_tgid, p, BPF_ANY);
+  return 0;
 }
 
-static __always_inline void enter_cred(struct task_struct *task, long nr, __u64 pid_tgid) {
+static __always_inline int enter_cred(long nr) {
+  __u64 pid_tgid = bpf_get_current_pid_tgid();
+  if ((pid_tgid >> 32) == self_tgid) return 0;
+  struct task_struct *task = bpf_get_current_task_btf();
   struct pending *p = scratch();
-  if (!p) return;
+  if (!p) return 0;
   p->nr = nr;
   p->old_uid = BPF_CORE_READ(task, cred, uid.val);
   p->old_euid = BPF_CORE_READ(task, cred, euid.val);
   p->old_gid = BPF_CORE_READ(task, cred, gid.val);
   p->path[0] = 0;
   bpf_map_update_elem(&pending_calls, &pid_tgid, p, BPF_ANY);
+  return 0;
 }
 
 static __always_inline struct file *fd_file(struct task_struct *task, long fd) {
@@ -279,38 +358,123 @@ static __always_inline void enter_ptrace(struct task_struct *task, struct pt_reg
   submit(e);
 }
 
+#define BIT(nr) (1ull << ((nr) & 63))
+/* The syscalls on_sys_enter decodes, as a 512-bit set (x86_64 numbers). */
+static const __u64 decoded_calls[8] = {
+    [0] = BIT(NR_open) | BIT(NR_accept) | BIT(NR_listen),
+    [1] = BIT(NR_creat) | BIT(NR_ptrace) | BIT(NR_setuid) | BIT(NR_setgid) | BIT(NR_setreuid) |
+          BIT(NR_setregid) | BIT(NR_setresuid) | BIT(NR_setresgid) | BIT(NR_setfsuid) | BIT(NR_setfsgid) |
+          BIT(NR_capset),
+    [2] = BIT(NR_init_module),
+    [4] = BIT(NR_openat) | BIT(NR_accept4) | BIT(NR_finit_module),
+    [6] = BIT(NR_openat2),
+};
+
+static __always_inline void open_attempt(struct pt_regs *regs, long nr) {
+  struct sensor_open *o = reserve(sizeof(*o));
+  if (!o) return;
+  const char *name = (const char *)(nr == NR_open || nr == NR_creat ? PT_REGS_PARM1_CORE(regs) : PT_REGS_PARM2_CORE(regs));
+  if (bpf_probe_read_user_str(o->path, sizeof(o->path), name) <= 0 || !path_selected(o->path)) {
+    bpf_ringbuf_discard(o, BPF_RB_NO_WAKEUP);
+    return;
+  }
+  fill_header(&o->h, SENSOR_OPEN, bpf_get_current_task_btf());
+  if (nr == NR_openat) {
+    o->flags = (__s32)PT_REGS_PARM3_CORE(regs);
+  } else if (nr == NR_openat2) {
+    __u64 how_flags = 0;
+    bpf_probe_read_user(&how_flags, sizeof(how_flags), (void *)PT_REGS_PARM3_CORE(regs));
+    o->flags = (__s32)how_flags;
+  } else if (nr == NR_open) {
+    o->flags = (__s32)PT_REGS_PARM2_CORE(regs);
+  } else {
+    o->flags = 0100 | 01 | 01000; /* creat: O_CREAT | O_WRONLY | O_TRUNC */
+  }
+  o->ret = SENSOR_RESULT_UNKNOWN;
+  submit(o);
+}
+
+/* A credential change as requested on entry; -1 arguments keep the current id. */
+static __always_inline void cred_attempt(struct pt_regs *regs, long nr) {
+  struct task_struct *task = bpf_get_current_task_btf();
+  struct sensor_cred *c = reserve(sizeof(*c));
+  if (!c) return;
+  fill_header(&c->h, SENSOR_CRED, task);
+  c->syscall = nr;
+  c->old_uid = c->h.uid;
+  c->old_euid = c->h.euid;
+  c->old_gid = c->h.gid;
+  c->attempt = 1;
+  c->pad = 0;
+  c->cap_effective = 0;
+  __u32 a0 = (__u32)PT_REGS_PARM1_CORE(regs), a1 = (__u32)PT_REGS_PARM2_CORE(regs);
+  if (nr == NR_setuid || nr == NR_setfsuid) {
+    c->h.uid = nr == NR_setuid ? a0 : c->h.uid;
+    c->h.euid = a0;
+  } else if (nr == NR_setreuid || nr == NR_setresuid) {
+    if (a0 != (__u32)-1) c->h.uid = a0;
+    if (a1 != (__u32)-1) c->h.euid = a1;
+  } else if (nr == NR_setgid || nr == NR_setfsgid) {
+    c->h.gid = a0;
+  } else if (nr == NR_setregid || nr == NR_setresgid) {
+    if (a1 != (__u32)-1) c->h.gid = a1;
+  } else if (nr == NR_capset) {
+    __u32 data[6] = {}; /* two user_cap_data_struct: effective, permitted, inheritable */
+    bpf_probe_read_user(data, sizeof(data), (void *)PT_REGS_PARM2_CORE(regs));
+    c->cap_effective = data[0] | ((__u64)data[3] << 32);
+  }
+  submit(c);
+}
+
+/* listen() or accept() on a socket: remember who serves its port (see on_sock_state). */
+static __always_inline void remember_listener(struct pt_regs *regs) {
+  struct task_struct *task = bpf_get_current_task_btf();
+  struct file *f = fd_file(task, (long)PT_REGS_PARM1_CORE(regs));
+  if (!f) return;
+  struct socket *sock = BPF_CORE_READ(f, private_data);
+  __u16 port = BPF_CORE_READ(sock, sk, __sk_common.skc_num);
+  if (port == 0) return;
+  struct port_owner l = {};
+  __u64 pid_tgid = bpf_get_current_pid_tgid();
+  l.pid = pid_tgid >> 32;
+  l.uid = (__u32)bpf_get_current_uid_gid();
+  bpf_get_current_comm(l.comm, sizeof(l.comm));
+  bpf_map_update_elem(&listeners, &port, &l, BPF_ANY);
+}
+
+/* Runs on every syscall: the profile append and a few compares. Module loads and ptrace are
+ * seen here (module syscalls have no tracepoint on kernels without module support, and the
+ * request matters even when refused); opens, credential changes and accepts too, unless the
+ * loader attached the classic syscall tracepoints for their results (syscall_results). */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter, struct pt_regs *regs, long nr) {
   __u64 pid_tgid = bpf_get_current_pid_tgid();
-  __u32 tgid = pid_tgid >> 32;
-  if (tgid == self_tgid) return 0;
-  if (enable_profiles) profile_syscall(tgid, nr);
+  if ((pid_tgid >> 32) == self_tgid) return 0;
+  if (enable_profiles) profile_syscall((__u32)pid_tgid, nr);
+  /* Most calls are none of the decoded ones: one bitmap test sends them home. */
+  if ((__u64)nr >= 512 || !((decoded_calls[(__u64)nr >> 6] >> ((__u64)nr & 63)) & 1)) return 0;
   switch (nr) {
-    case NR_open:
-    case NR_openat:
-    case NR_openat2:
-    case NR_creat:
-      if (enable_opens) enter_open(regs, nr, pid_tgid);
-      break;
-    case NR_setuid:
-    case NR_setgid:
-    case NR_setreuid:
-    case NR_setregid:
-    case NR_setresuid:
-    case NR_setresgid:
-    case NR_setfsuid:
-    case NR_setfsgid:
-    case NR_capset:
-    case NR_accept:
-    case NR_accept4:
-      enter_cred(bpf_get_current_task_btf(), nr, pid_tgid);
-      break;
     case NR_init_module:
     case NR_finit_module:
       enter_module(bpf_get_current_task_btf(), regs, nr);
       break;
     case NR_ptrace:
       enter_ptrace(bpf_get_current_task_btf(), regs);
+      break;
+    case NR_open:
+    case NR_openat:
+    case NR_openat2:
+    case NR_creat:
+      if (!syscall_results && enable_opens) open_attempt(regs, nr);
+      break;
+    case NR_setuid: case NR_setgid: case NR_setreuid: case NR_setregid: case NR_setresuid:
+    case NR_setresgid: case NR_setfsuid: case NR_setfsgid: case NR_capset:
+      if (!syscall_results) cred_attempt(regs, nr);
+      break;
+    case NR_listen:
+    case NR_accept:
+    case NR_accept4:
+      if (!syscall_results) remember_listener(regs);
       break;
   }
   return 0;
@@ -349,18 +513,7 @@ static __always_inline void exit_accept(struct task_struct *task, long fd) {
   submit(c);
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret) {
-  long nr = BPF_CORE_READ(regs, orig_ax);
-  switch (nr) {
-    case NR_open: case NR_openat: case NR_openat2: case NR_creat:
-    case NR_setuid: case NR_setgid: case NR_setreuid: case NR_setregid: case NR_setresuid:
-    case NR_setresgid: case NR_setfsuid: case NR_setfsgid: case NR_capset:
-    case NR_accept: case NR_accept4:
-      break;
-    default:
-      return 0;
-  }
+static __always_inline int exit_call(long nr, long ret) {
   __u64 pid_tgid = bpf_get_current_pid_tgid();
   struct pending *p = bpf_map_lookup_elem(&pending_calls, &pid_tgid);
   if (!p) return 0;
@@ -384,6 +537,8 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret) {
       c->old_uid = p->old_uid;
       c->old_euid = p->old_euid;
       c->old_gid = p->old_gid;
+      c->attempt = 0;
+      c->pad = 0;
       c->cap_effective = 0;
       BPF_CORE_READ_INTO(&c->cap_effective, task, cred, cap_effective);
       submit(c);
@@ -393,11 +548,42 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret) {
   return 0;
 }
 
+/* One classic tracepoint pair per decoded syscall (the loader skips those the kernel lacks). */
+#define OPEN_CALL(name)                                                              \
+  SEC("tracepoint/syscalls/sys_enter_" #name)                                        \
+  int tp_enter_##name(struct trace_event_raw_sys_enter *ctx) {                       \
+    return enter_open(NR_##name, ctx->args[0], ctx->args[1], ctx->args[2]);            \
+  }                                                                                  \
+  SEC("tracepoint/syscalls/sys_exit_" #name)                                         \
+  int tp_exit_##name(struct trace_event_raw_sys_exit *ctx) { return exit_call(NR_##name, ctx->ret); }
+
+#define CRED_CALL(name)                                                              \
+  SEC("tracepoint/syscalls/sys_enter_" #name)                                        \
+  int tp_enter_##name(struct trace_event_raw_sys_enter *ctx) { return enter_cred(NR_##name); } \
+  SEC("tracepoint/syscalls/sys_exit_" #name)                                         \
+  int tp_exit_##name(struct trace_event_raw_sys_exit *ctx) { return exit_call(NR_##name, ctx->ret); }
+
+OPEN_CALL(open)
+OPEN_CALL(openat)
+OPEN_CALL(openat2)
+OPEN_CALL(creat)
+CRED_CALL(setuid)
+CRED_CALL(setgid)
+CRED_CALL(setreuid)
+CRED_CALL(setregid)
+CRED_CALL(setresuid)
+CRED_CALL(setresgid)
+CRED_CALL(setfsuid)
+CRED_CALL(setfsgid)
+CRED_CALL(capset)
+CRED_CALL(accept)
+CRED_CALL(accept4)
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm) {
-  __u32 tgid = bpf_get_current_pid_tgid() >> 32;
   /* The pre-exec syscalls belong to the old image: start the profile afresh. */
-  bpf_map_delete_elem(&profiles, &tgid);
+  fold_task(task, 1);
+  bpf_task_storage_delete(&profiles, task);
   struct sensor_exec *e = reserve(sizeof(*e));
   if (!e) return 0;
   fill_header(&e->h, SENSOR_EXEC, task);
@@ -435,8 +621,9 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child) {
   return 0;
 }
 
-static __always_inline void send_profile(struct task_struct *task, __u32 tgid) {
-  struct sensor_profile_state *p = bpf_map_lookup_elem(&profiles, &tgid);
+static __always_inline void send_profile(struct task_struct *task) {
+  fold_task(task, 0);
+  struct sensor_profile_state *p = bpf_task_storage_get(&profiles, task, 0, 0);
   if (!p) return;
   if (p->total > 0) {
     struct sensor_profile *r = reserve(sizeof(*r));
@@ -448,15 +635,15 @@ static __always_inline void send_profile(struct task_struct *task, __u32 tgid) {
       submit(r);
     }
   }
-  bpf_map_delete_elem(&profiles, &tgid);
+  bpf_task_storage_delete(&profiles, task);
 }
 
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_exit, struct task_struct *task) {
-  /* Only the last thread of a process reports its exit. */
-  if (BPF_CORE_READ(task, signal, live.counter) != 0) return 0;
   __u32 tgid = BPF_CORE_READ(task, tgid);
-  if (enable_profiles && tgid != self_tgid) send_profile(task, tgid);
+  if (enable_profiles && tgid != self_tgid) send_profile(task);  /* every thread's own */
+  /* Only the last thread of a process reports the process's exit. */
+  if (BPF_CORE_READ(task, signal, live.counter) != 0) return 0;
   struct sensor_exit *e = reserve(sizeof(*e));
   if (!e) return 0;
   fill_header(&e->h, SENSOR_EXIT, task);
@@ -468,8 +655,33 @@ int BPF_PROG(on_exit, struct task_struct *task) {
   return 0;
 }
 
+/* A handshake completed on a listening port (softirq: no process context). */
+static __always_inline void inbound(struct sock *sk) {
+  __u16 port = BPF_CORE_READ(sk, __sk_common.skc_num);
+  struct port_owner *l = bpf_map_lookup_elem(&listeners, &port);
+  struct sensor_conn *c = reserve(sizeof(*c));
+  if (!c) return;
+  __builtin_memset(&c->h, 0, sizeof(c->h));
+  c->h.kind = SENSOR_ACCEPT;
+  c->h.ts_ns = bpf_ktime_get_ns();
+  if (l) {
+    c->h.pid = l->pid;
+    c->h.tid = l->pid;
+    c->h.uid = l->uid;
+    c->h.euid = l->uid;
+    __builtin_memcpy(c->h.comm, l->comm, sizeof(c->h.comm));
+  }
+  c->pad = 0;
+  read_sock(sk, c);
+  submit(c);
+}
+
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(on_sock_state, const struct sock *sk, const int oldstate, const int newstate) {
+  if (!syscall_results && oldstate == TCP_SYN_RECV && newstate == TCP_ESTABLISHED) {
+    inbound((struct sock *)sk);
+    return 0;
+  }
   /* CLOSE -> SYN_SENT happens inside connect(), in the caller's context. */
   if (oldstate != TCP_CLOSE || newstate != TCP_SYN_SENT) return 0;
   __u16 proto = BPF_CORE_READ(sk, sk_protocol);

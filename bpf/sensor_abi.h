@@ -71,10 +71,12 @@ struct sensor_fork {
   struct sensor_header h; /* pid = child, ppid = parent */
 };
 
+#define SENSOR_RESULT_UNKNOWN (-2147483647 - 1)
+
 struct sensor_open {
   struct sensor_header h;
   __s32 flags;
-  __s32 ret; /* fd, or -errno */
+  __s32 ret; /* fd, or -errno, or SENSOR_RESULT_UNKNOWN when seen on entry */
   char path[SENSOR_PATH_LEN];
 };
 
@@ -89,11 +91,13 @@ struct sensor_conn {
 };
 
 struct sensor_cred {
-  struct sensor_header h; /* uid/euid/gid: after the change */
+  struct sensor_header h; /* uid/euid/gid: after the change, or as requested for attempts */
   __u32 syscall;
   __u32 old_uid;
   __u32 old_euid;
   __u32 old_gid;
+  __u32 attempt; /* 1: seen on entry, success unknown */
+  __u32 pad;
   __u64 cap_effective;
 };
 

@@ -1,6 +1,7 @@
 #pragma once
 // Events: things that happened on the host, as typed records. Sources (the /proc scanner, the
 // eBPF sensor, the log collectors) produce them; detectors and sinks consume them.
+#include <climits>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -48,8 +49,11 @@ struct FileOpen {
   uint32_t uid = 0;
   std::string comm;
   std::string path;   // as passed to the call
+  static constexpr int32_t kResultUnknown = INT32_MIN;
   int32_t flags = 0;  // O_* flags
-  int32_t result = 0; // the fd, or -errno when the open failed
+  // The fd, or -errno when the open failed, or kResultUnknown when the sensor saw the call on
+  // entry (its default: see security.sensor.syscall_results).
+  int32_t result = 0;
   bool Writes() const;  // opened for writing, creating or truncating
 };
 
@@ -66,14 +70,15 @@ struct NetConnection {
   uint16_t remote_port = 0;
 };
 
-// A successful credential change: setuid/setgid family or capset.
+// A credential change (setuid/setgid family or capset): made, or requested when `attempt`.
 struct CredentialChange {
   int32_t pid = 0;
   std::string comm;
   std::string call;  // "setuid", "setresuid", "capset", ...
   uint32_t old_uid = 0, old_euid = 0;
-  uint32_t uid = 0, euid = 0, gid = 0;  // after the change
+  uint32_t uid = 0, euid = 0, gid = 0;  // after the change (as requested, for attempts)
   uint64_t cap_effective = 0;
+  bool attempt = false;  // seen on entry: requested, success unknown
 };
 
 // A kernel module load was requested (init_module or finit_module), whether or not it succeeded.

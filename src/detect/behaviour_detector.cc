@@ -153,7 +153,7 @@ void BehaviourDetector::Observe(const Event& ev, ProcessTable& table, std::vecto
   const ProcessInfo* p = table.Find(EventPid(ev.body));
   if (!p) return;
   if (const auto* o = std::get_if<FileOpen>(&ev.body)) {
-    if (o->result < 0) return;
+    if (o->result < 0 && o->result != FileOpen::kResultUnknown) return;  // failed opens teach nothing
     Novelty(ev, *p, o->Writes() ? "wrote under" : "opened a file under", PathPrefix(o->path),
             &BehaviourProfile::IsNewPath, &BehaviourProfile::LearnPath, out);
   } else if (const auto* c = std::get_if<NetConnection>(&ev.body)) {

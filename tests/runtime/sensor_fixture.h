@@ -12,12 +12,17 @@
 
 namespace hostmind::testing {
 
-// The started sensor, or null after GTEST_SKIP() with the missing capability.
+// The started sensor, or null after GTEST_SKIP() with the missing capability. A sensor that
+// fails to load where the capabilities are present is a failure, not a skip.
 inline std::unique_ptr<BpfSensor> StartSensorOrSkip(SensorOptions options) {
   options.ignore_self = false;  // the tests trigger events from their own process too
+  if (Status probe = ProbeBpfSupport(); !probe.ok()) {
+    [&] { GTEST_SKIP() << probe.ToString(); }();
+    return nullptr;
+  }
   auto sensor = BpfSensor::Start(options);
   if (!sensor.ok()) {
-    [&] { GTEST_SKIP() << sensor.status().ToString(); }();
+    ADD_FAILURE() << sensor.status().ToString();
     return nullptr;
   }
   return std::move(sensor).value();

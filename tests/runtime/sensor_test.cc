@@ -20,9 +20,10 @@
 namespace hostmind {
 namespace {
 
-TEST(BpfSensorTest, ReportsExecExitAndOpenWithFields) {
+void ExecExitAndOpen(bool syscall_results) {
   SensorOptions opts;
   opts.open_prefixes = {"/etc/host"};
+  opts.syscall_results = syscall_results;
   auto sensor = testing::StartSensorOrSkip(opts);
   if (!sensor) return;
   ASSERT_EQ(3 << 8, std::system("/bin/sh -c 'cat /etc/hostname > /dev/null; exit 3'"));
@@ -39,7 +40,8 @@ TEST(BpfSensorTest, ReportsExecExitAndOpenWithFields) {
     }
     if (auto* e = std::get_if<FileOpen>(&ev.body); e && e->path == "/etc/hostname" && e->comm == "cat") {
       open = true;
-      EXPECT_GE(e->result, 0);
+      if (syscall_results) EXPECT_GE(e->result, 0);
+      else EXPECT_EQ(e->result, FileOpen::kResultUnknown);
       EXPECT_FALSE(e->Writes());
     }
     if (auto* e = std::get_if<ProcessExit>(&ev.body); e && e->comm == "sh" && e->exit_code == 3) exit = true;
@@ -51,8 +53,13 @@ TEST(BpfSensorTest, ReportsExecExitAndOpenWithFields) {
   EXPECT_EQ(sensor->LostRecords(), 0u);
 }
 
-TEST(BpfSensorTest, ReportsOutboundAndInboundTcp) {
-  auto sensor = testing::StartSensorOrSkip(SensorOptions{});
+TEST(BpfSensorTest, ReportsExecExitAndOpenOnEntry) { ExecExitAndOpen(false); }
+TEST(BpfSensorTest, ReportsExecExitAndOpenWithResults) { ExecExitAndOpen(true); }
+
+void OutboundAndInboundTcp(bool syscall_results) {
+  SensorOptions opts;
+  opts.syscall_results = syscall_results;
+  auto sensor = testing::StartSensorOrSkip(opts);
   if (!sensor) return;
   int listener = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
@@ -89,6 +96,9 @@ TEST(BpfSensorTest, ReportsOutboundAndInboundTcp) {
   EXPECT_TRUE(in) << "no inbound accept event";
 }
 
+TEST(BpfSensorTest, ReportsOutboundAndInboundTcp) { OutboundAndInboundTcp(false); }
+TEST(BpfSensorTest, ReportsOutboundAndInboundTcpWithResults) { OutboundAndInboundTcp(true); }
+
 TEST(BpfSensorTest, ReportsCredentialPtraceAndModuleRequests) {
   auto sensor = testing::StartSensorOrSkip(SensorOptions{});
   if (!sensor) return;
@@ -119,6 +129,7 @@ TEST(BpfSensorTest, ReportsCredentialPtraceAndModuleRequests) {
     if (auto* c = std::get_if<CredentialChange>(&ev.body); c && c->pid == dropper) {
       cred = true;
       EXPECT_EQ(c->call, "setresuid");
+      EXPECT_TRUE(c->attempt);
       EXPECT_EQ(c->old_euid, 0u);
       EXPECT_EQ(c->euid, 65534u);
     }

@@ -1,6 +1,8 @@
 #include "collect/sensor/bpf_sensor.h"
 
 #include <linux/capability.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -64,6 +66,27 @@ int LibbpfLog(enum libbpf_print_level level, const char* fmt, va_list args) {
   spdlog::debug("libbpf: {}", text);
   return 0;
 }
+}  // namespace
+
+namespace {
+
+// Classic tracepoints need tracefs, which some systems do not mount at boot.
+Status EnsureTracefs() {
+  struct stat st;
+  if (stat("/sys/kernel/tracing/events", &st) == 0 || stat("/sys/kernel/debug/tracing/events", &st) == 0)
+    return Status::Ok();
+  if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, nullptr) != 0)
+    return Status::FromErrno(errno, "mount tracefs on /sys/kernel/tracing");
+  spdlog::info("eBPF sensor: mounted tracefs on /sys/kernel/tracing for classic tracepoints");
+  return Status::Ok();
+}
+
+bool TracepointExists(const std::string& category_and_name) {
+  struct stat st;
+  return stat(("/sys/kernel/tracing/events/" + category_and_name).c_str(), &st) == 0 ||
+         stat(("/sys/kernel/debug/tracing/events/" + category_and_name).c_str(), &st) == 0;
+}
+
 }  // namespace
 
 struct BpfSensor::Skeleton {
@@ -131,14 +154,35 @@ Status BpfSensor::Load() {
   ro->enable_profiles = options_.syscall_profiles;
   ro->enable_forks = options_.forks;
   ro->enable_opens = !options_.open_prefixes.empty();
+  ro->syscall_results = options_.syscall_results;
   ro->n_prefixes = static_cast<uint32_t>(options_.open_prefixes.size());
   for (size_t i = 0; i < options_.open_prefixes.size(); ++i) {
     const std::string& p = options_.open_prefixes[i];
     ro->prefix_len[i] = static_cast<uint32_t>(p.size());
     std::memcpy(ro->prefixes[i], p.data(), p.size());
   }
+  // Per-syscall classic tracepoints (opens, credential changes, accepts with results): only
+  // when asked for; then skip the ones this kernel lacks, or all without tracefs, and say so.
+  Status tracefs = options_.syscall_results ? EnsureTracefs() : Status::Ok();
+  bpf_program* prog;
+  bpf_object__for_each_program(prog, skel_->obj->obj) {
+    std::string section = bpf_program__section_name(prog);
+    if (section.rfind("tracepoint/", 0) != 0) continue;
+    std::string event = section.substr(std::string("tracepoint/").size());
+    bool open_call = event.find("_open") != std::string::npos || event.find("_creat") != std::string::npos;
+    if (!options_.syscall_results || (open_call && options_.open_prefixes.empty())) {
+      bpf_program__set_autoload(prog, false);
+    } else if (!tracefs.ok() || !TracepointExists(event)) {
+      bpf_program__set_autoload(prog, false);
+      missing_.push_back(event);
+    }
+  }
+  if (!tracefs.ok())
+    spdlog::warn("eBPF sensor: {}: no open, credential-change or accept events", tracefs.ToString());
+  else if (!missing_.empty())
+    spdlog::warn("eBPF sensor: the kernel lacks {} tracepoints (first: {}); those calls are not reported",
+                 missing_.size(), missing_.front());
   bpf_map__set_max_entries(skel_->obj->maps.events, static_cast<uint32_t>(options_.ring_buffer_bytes));
-  bpf_map__set_max_entries(skel_->obj->maps.profiles, std::max<uint32_t>(1, options_.max_profiles));
   if (int err = sensor_bpf::load(skel_->obj); err != 0)
     return Status::FromErrno(-err, "eBPF sensor: load programs (the verifier or the kernel refused them; "
                                    "run with log_level debug for libbpf's log)");

@@ -20,9 +20,12 @@ struct SensorOptions {
                                             "/root/", "/boot/", "/lib/modules/"};
   bool syscall_profiles = true;
   bool ignore_self = true;  // drop the agent's own syscalls (tests watch themselves)
+  // Report opens, credential changes and accepts with their results, from classic syscall
+  // tracepoints (needs tracefs). Off: they are seen on entry, with no extra per-syscall cost;
+  // on, every system call pays about 95 ns more on this machine (docs/BENCHMARKS.md).
+  bool syscall_results = false;
   bool forks = true;
   uint64_t ring_buffer_bytes = 8 << 20;  // a power of two
-  uint32_t max_profiles = 8192;          // processes profiled at once (kernel memory bound)
   size_t queue_capacity = 65536;         // decoded events waiting for the collector
 };
 
@@ -43,6 +46,8 @@ class BpfSensor final : public EventSource {
   // Records lost because the ring buffer was full, summed over CPUs.
   uint64_t LostRecords() const;
   uint64_t decoded() const { return decoded_.load(); }
+  // Tracepoints the kernel lacks ("syscalls/sys_enter_openat2"): those calls go unreported.
+  const std::vector<std::string>& missing_tracepoints() const { return missing_; }
 
  private:
   struct Skeleton;
@@ -58,6 +63,7 @@ class BpfSensor final : public EventSource {
   EventBuffer buffer_;
   std::atomic<uint64_t> decoded_{0};
   std::atomic<uint64_t> corrupt_{0};
+  std::vector<std::string> missing_;
   std::jthread poller_;
 };
 

@@ -153,7 +153,7 @@ Result<Event> SensorDecoder::Decode(std::string_view record) {
       e.comm = Str(h.comm);
       e.path = Str(r.path);
       e.flags = r.flags;
-      e.result = r.ret;
+      e.result = r.ret == SENSOR_RESULT_UNKNOWN ? FileOpen::kResultUnknown : r.ret;
       ev.body = std::move(e);
       return ev;
     }
@@ -187,6 +187,7 @@ Result<Event> SensorDecoder::Decode(std::string_view record) {
       e.euid = h.euid;
       e.gid = h.gid;
       e.cap_effective = r.cap_effective;
+      e.attempt = r.attempt != 0;
       ev.body = std::move(e);
       return ev;
     }

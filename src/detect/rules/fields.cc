@@ -186,7 +186,7 @@ FieldValue OpenField(FieldId id, const FileOpen& o) {
     }
     case F::kFdTypechar: return Str("f");
     case F::kFdType: return Str("file");
-    case F::kFdNum: return o.result >= 0 ? Num(o.result) : Absent();
+    case F::kFdNum: return o.result >= 0 ? Num(o.result) : Absent();  // absent when unknown too
     case F::kEvtIsOpenRead: return Num((o.flags & 3) == 0 || (o.flags & 3) == 2);
     case F::kEvtIsOpenWrite: return Num((o.flags & 3) == 1 || (o.flags & 3) == 2);
     case F::kEvtArgFlags: return Str(OpenFlagsText(o.flags));
@@ -229,6 +229,8 @@ FieldValue EventField(FieldId id, const EventView& v) {
     default: break;
   }
   if (const auto* o = std::get_if<FileOpen>(&body)) {
+    bool known = o->result != FileOpen::kResultUnknown;
+    if (!known && (id == F::kEvtRes || id == F::kEvtRawres || id == F::kEvtFailed)) return Absent();
     switch (id) {
       case F::kEvtRes: return Str(o->result >= 0 ? "SUCCESS" : ErrnoName(-o->result));
       case F::kEvtRawres: return Num(o->result);
