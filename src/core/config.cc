@@ -52,6 +52,22 @@ class SectionReader {
       out = *d;
     }
   }
+  void Size(const char* key, uint64_t& out) {
+    if (auto n = Take(key)) {
+      auto v = n.IsScalar() ? ParseSize(n.Scalar()) : Result<uint64_t>(Status::InvalidArgument(""));
+      if (!v.ok()) return Fail(n, KeyPath(key) + ": expected a size like 512KiB or 8MiB, got '" + Scalar(n) + "'");
+      out = *v;
+    }
+  }
+  void Double(const char* key, double& out, double min, double max) {
+    if (auto n = Take(key)) {
+      double v = 0;
+      if (!n.IsScalar() || !YAML::convert<double>::decode(n, v) || v < min || v > max)
+        return Fail(n, KeyPath(key) + ": expected a number in [" + std::to_string(min).substr(0, 4) + ", " +
+                           std::to_string(max).substr(0, 4) + "], got '" + Scalar(n) + "'");
+      out = v;
+    }
+  }
   void StrList(const char* key, std::vector<std::string>& out) {
     if (auto n = Take(key)) {
       if (!n.IsSequence()) return Fail(n, KeyPath(key) + ": expected a list of strings");
@@ -142,6 +158,36 @@ void ReadCollect(SectionReader s, CollectConfig& c) {
   s.Finish();
 }
 
+void ReadSecurity(SectionReader s, SecurityConfig& c) {
+  SectionReader sensor = s.Sub("sensor");
+  sensor.Bool("enabled", c.sensor_enabled);
+  sensor.Bool("ebpf", c.ebpf);
+  sensor.StrList("open_prefixes", c.open_prefixes);
+  if (c.open_prefixes.size() > 16) sensor.FailHere("security.sensor.open_prefixes: at most 16 prefixes");
+  for (const auto& p : c.open_prefixes)
+    if (p.empty() || p.size() > 63) sensor.FailHere("security.sensor.open_prefixes: '" + p + "' must have 1 to 63 bytes");
+  sensor.Bool("syscall_profiles", c.syscall_profiles);
+  sensor.Bool("syscall_results", c.syscall_results);
+  sensor.Size("ring_buffer", c.ring_buffer_bytes);
+  if (c.ring_buffer_bytes < 4096 || (c.ring_buffer_bytes & (c.ring_buffer_bytes - 1)) != 0)
+    sensor.FailHere("security.sensor.ring_buffer: must be a power of two of at least 4KiB, like 8MiB");
+  sensor.Int("queue_capacity", c.queue_capacity, 1024, 1 << 24);
+  sensor.Finish();
+  SectionReader rules = s.Sub("rules");
+  rules.Bool("enabled", c.rules_enabled);
+  rules.Bool("builtin", c.builtin_rules);
+  rules.StrList("files", c.rule_files);
+  rules.Bool("allow_actions", c.allow_actions);
+  rules.Finish();
+  SectionReader behaviour = s.Sub("behaviour");
+  behaviour.Bool("enabled", c.behaviour_enabled);
+  behaviour.Duration("learning_window", c.learning_window_ms);
+  behaviour.Double("min_distance", c.min_distance, 0, 1);
+  behaviour.Int("max_profiles", c.max_profiles, 1, 1 << 20);
+  behaviour.Finish();
+  s.Finish();
+}
+
 // Overlays `yaml` onto `config`.
 Status Overlay(const std::string& yaml, const std::string& origin, Config& config) {
   YAML::Node root;
@@ -173,6 +219,8 @@ Status Overlay(const std::string& yaml, const std::string& origin, Config& confi
   store.Duration("rollup_interval", config.store.rollup_interval_ms);
   store.Duration("retention", config.store.retention_ms);
   store.Finish();
+
+  ReadSecurity(top.Sub("security"), config.security);
 
   top.Finish();
   if (!error.ok()) return error;

@@ -48,11 +48,33 @@ struct StoreConfig {
   TimeMs retention_ms = 0;
 };
 
+struct SecurityConfig {
+  // The event sensor (eBPF, else proc connector, else /proc scanning).
+  bool sensor_enabled = true;
+  bool ebpf = true;
+  std::vector<std::string> open_prefixes;
+  bool syscall_profiles = true;
+  bool syscall_results = false;
+  uint64_t ring_buffer_bytes = 0;
+  int queue_capacity = 0;
+  // Falco-syntax rules.
+  bool rules_enabled = true;
+  bool builtin_rules = true;
+  std::vector<std::string> rule_files;
+  bool allow_actions = false;
+  // Learned process behaviour.
+  bool behaviour_enabled = true;
+  TimeMs learning_window_ms = 0;
+  double min_distance = 0;
+  int max_profiles = 0;
+};
+
 struct Config {
   AgentConfig agent;
   HttpConfig http;
   CollectConfig collect;
   StoreConfig store;
+  SecurityConfig security;
 };
 
 // The embedded defaults, as YAML text.
