@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "cli/agent_security.h"
 #include "collect/cgroup_collector.h"
 #include "collect/cpu_collector.h"
 #include "collect/disk_collector.h"
@@ -48,6 +49,7 @@ std::vector<std::unique_ptr<Analyzer>> BuildAnalyzers(const Config& config, Stor
   (void)config;
   (void)store;
   std::vector<std::unique_ptr<Analyzer>> out;
+  if (auto security = BuildSecurityAnalyzer(config)) out.push_back(std::move(security));
   return out;
 }
 
@@ -75,6 +77,9 @@ Agent::Agent(const Config& config, std::unique_ptr<Store> store)
       store_sink_(*store_, series_, config.store),
       pipeline_(env_, clock_, static_cast<size_t>(config.collect.queue_capacity)) {
   for (auto& c : BuildCollectors(config_)) pipeline_.AddCollector(std::move(c.collector), c.interval_ms);
+  // Live only (its events do not come through HostEnv, so record/replay leave it out).
+  if (auto sensor = BuildSensorCollector(config_))
+    pipeline_.AddCollector(std::move(sensor), config_.collect.IntervalOf("sensor"));
   analyzers_ = BuildAnalyzers(config_, *store_);
   for (auto& a : analyzers_) pipeline_.AddAnalyzer(a.get());
   pipeline_.AddSink(&store_sink_);
