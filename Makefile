@@ -5,7 +5,7 @@ ASAN_DIR := build/asan
 HOSTMIND := $(RELEASE_DIR)/src/cli/hostmind
 CTEST_ARGS ?=
 
-.PHONY: all deps build run test test-deps bench bench-deps bench-footprint bench-sensor clean
+.PHONY: all deps build run test test-deps bench bench-deps bench-footprint bench-sensor bench-alloc clean
 
 all: build
 
@@ -35,7 +35,7 @@ test: test-deps
 bench-deps:
 	scripts/install-deps.sh build bench
 
-bench: bench-footprint bench-sensor
+bench: bench-footprint bench-sensor bench-alloc
 
 bench-footprint: build bench-deps
 	bench/footprint.sh $(HOSTMIND)
@@ -44,6 +44,10 @@ bench-footprint: build bench-deps
 # connect storms at the default buffer sizes. Needs root and a BTF kernel.
 bench-sensor: build
 	$(RELEASE_DIR)/bench/hostmind-sensor-bench all
+
+# The cgroup controller vs static limits and a PSI-threshold rule (about 10 min; QUICK=1: 3 min).
+bench-alloc: build bench-deps
+	python3 bench/alloc_bench.py --hostmind $(HOSTMIND) $(if $(QUICK),--quick)
 
 clean:
 	rm -rf build

@@ -19,6 +19,7 @@
 #include "collect/pressure.h"
 #include "collect/process_collector.h"
 #include "collect/self_collector.h"
+#include "cli/routes_alloc.h"
 #include "serve/core_api.h"
 
 namespace hostmind {
@@ -75,7 +76,8 @@ Agent::Agent(const Config& config, std::unique_ptr<Store> store)
       store_(std::move(store)),
       series_(config.store.raw_window_ms),
       store_sink_(*store_, series_, config.store),
-      pipeline_(env_, clock_, static_cast<size_t>(config.collect.queue_capacity)) {
+      pipeline_(env_, clock_, static_cast<size_t>(config.collect.queue_capacity)),
+      writer_(config.collect.root) {
   for (auto& c : BuildCollectors(config_)) pipeline_.AddCollector(std::move(c.collector), c.interval_ms);
   // Live only (its events do not come through HostEnv, so record/replay leave it out).
   if (auto sensor = BuildSensorCollector(config_))
@@ -92,6 +94,39 @@ Agent::Agent(const Config& config, std::unique_ptr<Store> store)
   api.hostname = ResolveHostname(config_);
   api.started_at = clock_.Now();
   RegisterCoreApi(*http_, api);
+  BuildActuators();
+}
+
+void Agent::BuildActuators() {
+  const AllocConfig& c = config_.alloc;
+  if (auto audit = ActionAudit::Open(*store_); audit.ok()) audit_ = std::move(*audit);
+  actuators_ = std::make_unique<ActuatorRunner>(clock_, c.interval_ms);
+  CgroupController::Deps deps;
+  deps.env = &env_;
+  deps.writer = &writer_;
+  deps.store = store_.get();
+  deps.clock = &clock_;
+  deps.metric = [this](const std::string& id) -> std::optional<double> {
+    for (const auto& s : series_.LiveSeries())
+      if (s.key.id() == id) return s.value;
+    return std::nullopt;
+  };
+  // The controller also serves the OOM guard's freeze and throttle, so it is built whenever
+  // cgroups exist; it acts only on configured workloads.
+  auto controller = CgroupController::Create(c, deps);
+  if (controller.ok()) {
+    alloc_ = std::move(*controller);
+    if (!c.workloads.empty()) actuators_->Add(alloc_.get());
+  } else if (!c.workloads.empty()) {
+    spdlog::error("alloc: cgroup controller unavailable, {} workload(s) left alone: {}", c.workloads.size(),
+                  controller.status().ToString());
+  }
+  if (c.oom.enabled) {
+    OomGuard::Deps od{&env_, &writer_, store_.get(), &clock_, alloc_ ? &alloc_->control() : nullptr, c.subtree, static_cast<int>(getpid())};
+    oom_guard_ = std::make_unique<OomGuard>(c.oom, ParseActMode(c.mode).value_or(ActMode::kObserve), od);
+    actuators_->Add(oom_guard_.get());
+  }
+  if (audit_) RegisterAllocRoutes(*http_, audit_.get(), c.workloads.empty() ? nullptr : alloc_.get());
 }
 
 Agent::~Agent() { Stop(); }
@@ -101,6 +136,7 @@ Status Agent::Start() {
   auto state = store_->LoadState();
   for (size_t i = 0; i < pipeline_.collector_count(); ++i)
     for (const auto& [k, v] : state) pipeline_.RestoreCollector(i, k, v);
+  HM_RETURN_IF_ERROR(actuators_->Start());
   HM_RETURN_IF_ERROR(http_->Start());
   pipeline_.Start();
   running_ = true;
@@ -112,6 +148,7 @@ Status Agent::Start() {
 void Agent::Stop() {
   if (!running_) return;
   running_ = false;
+  actuators_->Stop();  // puts back every cgroup value the actuators changed
   pipeline_.Stop();  // drains the queue and flushes the store
   http_->Stop();
   spdlog::info("hostmind stopped; state flushed to {}", config_.agent.state_dir);

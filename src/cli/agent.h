@@ -8,6 +8,10 @@
 #include <utility>
 #include <vector>
 
+#include "act/action_audit.h"
+#include "act/actuator_runner.h"
+#include "act/cgroup_controller.h"
+#include "act/oom_guard.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/host_env.h"
@@ -48,6 +52,7 @@ class Agent {
 
  private:
   Agent(const Config& config, std::unique_ptr<Store> store);
+  void BuildActuators();
 
   Config config_;
   SystemClock clock_;
@@ -58,6 +63,12 @@ class Agent {
   std::vector<std::unique_ptr<Analyzer>> analyzers_;
   Pipeline pipeline_;
   std::unique_ptr<HttpServer> http_;
+  // Actuators (cgroup controller, OOM guard) and the thread that drives them.
+  DiskHostWriter writer_;
+  std::unique_ptr<ActionAudit> audit_;
+  std::unique_ptr<CgroupController> alloc_;
+  std::unique_ptr<OomGuard> oom_guard_;
+  std::unique_ptr<ActuatorRunner> actuators_;
   bool running_ = false;
 };
 

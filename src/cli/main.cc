@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   hostmind::cli::AddConfigCommand(app, exit_code);
   hostmind::cli::AddEvalCommand(app, exit_code);
   hostmind::cli::AddRulesCommand(app, exit_code);
+  hostmind::cli::AddExplainCommand(app, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

@@ -78,6 +78,19 @@ class SectionReader {
       }
     }
   }
+  // Items of a list of mappings (e.g. alloc.workloads), each with its own sub-section.
+  std::vector<SectionReader> Items(const char* key) {
+    std::vector<SectionReader> out;
+    auto n = Take(key);
+    if (!n) return out;
+    if (!n.IsSequence()) {
+      Fail(n, KeyPath(key) + ": expected a list");
+      return out;
+    }
+    for (size_t i = 0; i < n.size(); ++i)
+      out.emplace_back(n[i], KeyPath(key) + "[" + std::to_string(i) + "]", origin_, error_);
+    return out;
+  }
   SectionReader Sub(const char* key) { return SectionReader(Take(key), KeyPath(key), origin_, error_); }
   // Keys of a mapping whose keys are names (e.g. collectors), each with a sub-section.
   std::vector<std::pair<std::string, SectionReader>> Entries() {
@@ -188,6 +201,44 @@ void ReadSecurity(SectionReader s, SecurityConfig& c) {
   s.Finish();
 }
 
+void ReadAlloc(SectionReader s, AllocConfig& c) {
+  s.Str("mode", c.mode);
+  s.Duration("interval", c.interval_ms);
+  s.Str("subtree", c.subtree);
+  s.Duration("min_change_interval", c.min_change_interval_ms);
+  s.Double("max_step", c.max_step, 0.01, 1);
+  s.Double("memory_pressure_target", c.memory_pressure_target, 0.0001, 1);
+  auto items = s.Items("workloads");
+  if (!items.empty()) c.workloads.clear();
+  for (auto& w : items) {
+    AllocWorkloadConfig wc;
+    w.Str("name", wc.name);
+    w.Str("path", wc.path);
+    w.Str("class", wc.klass);
+    w.Double("cpu_min", wc.cpu_min, 0, 4096);
+    w.Double("cpu_max", wc.cpu_max, 0, 4096);
+    w.Size("memory_min", wc.memory_min);
+    w.Size("memory_max", wc.memory_max);
+    w.Str("latency_metric", wc.latency_metric);
+    w.Double("latency_target", wc.latency_target, 0, 1e12);
+    if (wc.name.empty()) w.FailHere(w.path() + ".name: every workload needs a name");
+    if (wc.klass != "latency-critical" && wc.klass != "batch")
+      w.FailHere(w.path() + ".class: expected latency-critical or batch, got '" + wc.klass + "'");
+    if (wc.cpu_max > 0 && wc.cpu_max < wc.cpu_min) w.FailHere(w.path() + ": cpu_max is below cpu_min");
+    if (wc.memory_max > 0 && wc.memory_max < wc.memory_min) w.FailHere(w.path() + ": memory_max is below memory_min");
+    w.Finish();
+    c.workloads.push_back(std::move(wc));
+  }
+  SectionReader oom = s.Sub("oom");
+  oom.Bool("enabled", c.oom.enabled);
+  oom.Duration("horizon", c.oom.horizon_ms);
+  oom.Size("min_available", c.oom.min_available);
+  oom.Str("policy", c.oom.policy);
+  oom.StrList("exclude", c.oom.exclude);
+  oom.Finish();
+  s.Finish();
+}
+
 // Overlays `yaml` onto `config`.
 Status Overlay(const std::string& yaml, const std::string& origin, Config& config) {
   YAML::Node root;
@@ -221,6 +272,7 @@ Status Overlay(const std::string& yaml, const std::string& origin, Config& confi
   store.Finish();
 
   ReadSecurity(top.Sub("security"), config.security);
+  ReadAlloc(top.Sub("alloc"), config.alloc);
 
   top.Finish();
   if (!error.ok()) return error;
@@ -229,6 +281,14 @@ Status Overlay(const std::string& yaml, const std::string& origin, Config& confi
   if (!levels.count(config.agent.log_level))
     return Status::InvalidArgument(origin + ": agent.log_level: expected trace, debug, info, warn or error, got '" +
                                    config.agent.log_level + "'");
+  static const std::set<std::string> modes = {"observe", "recommend", "enforce"};
+  if (!modes.count(config.alloc.mode))
+    return Status::InvalidArgument(origin + ": alloc.mode: expected observe, recommend or enforce, got '" +
+                                   config.alloc.mode + "'");
+  static const std::set<std::string> policies = {"kill", "freeze", "throttle"};
+  if (!policies.count(config.alloc.oom.policy))
+    return Status::InvalidArgument(origin + ": alloc.oom.policy: expected kill, freeze or throttle, got '" +
+                                   config.alloc.oom.policy + "'");
   return Status::Ok();
 }
 

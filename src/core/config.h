@@ -69,12 +69,43 @@ struct SecurityConfig {
   int max_profiles = 0;
 };
 
+// One workload of the cgroup controller (alloc.workloads[]).
+struct AllocWorkloadConfig {
+  std::string name;
+  std::string path;                  // cgroup path to adopt; "" = create <alloc.subtree>/<name>
+  std::string klass = "batch";       // "latency-critical" or "batch"
+  double cpu_min = 0, cpu_max = 0;   // cores; cpu_max 0 = no bound
+  uint64_t memory_min = 0, memory_max = 0;  // bytes; memory_max 0 = no bound
+  std::string latency_metric;        // series id; "" = the workload's PSI
+  double latency_target = 0.1;       // PSI stall share, or the metric's SLO value
+};
+
+struct OomGuardConfig {
+  bool enabled = true;
+  TimeMs horizon_ms = 0;             // act when memory is forecast to run out within this
+  uint64_t min_available = 0;        // "run out" = MemAvailable under this
+  std::string policy;                // "kill", "freeze" or "throttle"
+  std::vector<std::string> exclude;  // process names never chosen
+};
+
+struct AllocConfig {
+  std::string mode;                  // "observe", "recommend" or "enforce"
+  TimeMs interval_ms = 0;
+  std::string subtree;               // where created workloads live, in every hierarchy
+  TimeMs min_change_interval_ms = 0; // rate limit per knob (changes that take resources away)
+  double max_step = 0;               // largest such change per step: share of the CPUs / of the value
+  double memory_pressure_target = 0;
+  std::vector<AllocWorkloadConfig> workloads;
+  OomGuardConfig oom;
+};
+
 struct Config {
   AgentConfig agent;
   HttpConfig http;
   CollectConfig collect;
   StoreConfig store;
   SecurityConfig security;
+  AllocConfig alloc;
 };
 
 // The embedded defaults, as YAML text.
