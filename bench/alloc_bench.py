@@ -241,8 +241,9 @@ def run_phase(policy, args, work, port):
         rule = PsiRule()
         rule.start()
     else:
+        # One state directory for every hostmind phase: like an agent that keeps running, it
+        # keeps what it learned (the cgroups are recreated at the same paths each phase).
         state = f"{work}/hm-state"
-        shutil.rmtree(state, ignore_errors=True)
         write(f"{work}/hostmind.yaml", f"""agent: {{state_dir: {state}, log_level: warn}}
 http: {{port: 0}}
 alloc:
