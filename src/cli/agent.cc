@@ -20,6 +20,7 @@
 #include "collect/process_collector.h"
 #include "collect/self_collector.h"
 #include "cli/routes_alloc.h"
+#include "cli/routes_logs.h"
 #include "serve/core_api.h"
 
 namespace hostmind {
@@ -47,10 +48,16 @@ std::vector<ScheduledCollector> BuildCollectors(const Config& config) {
 }
 
 std::vector<std::unique_ptr<Analyzer>> BuildAnalyzers(const Config& config, Store& store) {
-  (void)config;
-  (void)store;
   std::vector<std::unique_ptr<Analyzer>> out;
   if (auto security = BuildSecurityAnalyzer(config)) out.push_back(std::move(security));
+  LogAnalyzerConfig log_config;
+  log_config.warmup = config.logs.warmup_ms;
+  log_config.warmup_lines = static_cast<uint64_t>(config.logs.warmup_lines);
+  log_config.miner.max_templates = static_cast<uint32_t>(config.logs.max_templates);
+  log_config.max_findings_per_minute = static_cast<uint32_t>(config.logs.max_findings_per_minute);
+  auto logs = std::make_unique<LogAnalyzer>(log_config);
+  LoadLogState(store, *logs);
+  out.push_back(std::move(logs));
   return out;
 }
 
@@ -94,6 +101,13 @@ Agent::Agent(const Config& config, std::unique_ptr<Store> store)
   api.hostname = ResolveHostname(config_);
   api.started_at = clock_.Now();
   RegisterCoreApi(*http_, api);
+  for (auto& a : analyzers_) {
+    if (auto* logs = dynamic_cast<LogAnalyzer*>(a.get())) {
+      RegisterLogRoutes(*http_, *logs);
+      log_saver_ = std::make_unique<LogStateSaver>(*store_, *logs, 10 * kMsPerMinute);
+      pipeline_.AddSink(log_saver_.get());
+    }
+  }
   BuildActuators();
 }
 

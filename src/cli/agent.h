@@ -16,6 +16,7 @@
 #include "core/config.h"
 #include "core/host_env.h"
 #include "core/pipeline.h"
+#include "cli/routes_logs.h"
 #include "serve/http_server.h"
 #include "store/series_table.h"
 #include "store/store.h"
@@ -61,6 +62,7 @@ class Agent {
   SeriesTable series_;
   StoreSink store_sink_;
   std::vector<std::unique_ptr<Analyzer>> analyzers_;
+  std::unique_ptr<LogStateSaver> log_saver_;  // saves the log analyzer's state (routes_logs.h)
   Pipeline pipeline_;
   std::unique_ptr<HttpServer> http_;
   // Actuators (cgroup controller, OOM guard) and the thread that drives them.

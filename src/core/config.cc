@@ -273,6 +273,12 @@ Status Overlay(const std::string& yaml, const std::string& origin, Config& confi
 
   ReadSecurity(top.Sub("security"), config.security);
   ReadAlloc(top.Sub("alloc"), config.alloc);
+  SectionReader logs = top.Sub("logs");
+  logs.Duration("warmup", config.logs.warmup_ms);
+  logs.Int("warmup_lines", config.logs.warmup_lines, 0, 1 << 30);
+  logs.Int("max_templates", config.logs.max_templates, 10, 1 << 22);
+  logs.Int("max_findings_per_minute", config.logs.max_findings_per_minute, 0, 1 << 20);
+  logs.Finish();
 
   top.Finish();
   if (!error.ok()) return error;

@@ -99,6 +99,13 @@ struct AllocConfig {
   OomGuardConfig oom;
 };
 
+struct LogsConfig {
+  TimeMs warmup_ms = 0;
+  int warmup_lines = 0;
+  int max_templates = 0;
+  int max_findings_per_minute = 0;
+};
+
 struct Config {
   AgentConfig agent;
   HttpConfig http;
@@ -106,6 +113,7 @@ struct Config {
   StoreConfig store;
   SecurityConfig security;
   AllocConfig alloc;
+  LogsConfig logs;
 };
 
 // The embedded defaults, as YAML text.

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/metric_catalog.h"
 #include "detect/log_signals.h"
 #include "learn/byte_codec.h"
 
@@ -33,12 +34,14 @@ Severity SeverityOf(int priority) {
 
 }  // namespace
 
-LogAnalyzer::LogAnalyzer(LogAnalyzerConfig config, RateScorerFactory rates)
-    : config_(config),
-      miner_(config.miner),
-      sessions_(config.sessions),
-      rates_(std::move(rates)),
-      precursor_(config.precursor) {}
+LogAnalyzer::LogAnalyzer(LogAnalyzerConfig config)
+    : config_(config), miner_(config.miner), sessions_(config.sessions), precursor_(config.precursor) {
+  DescribeMetric("hostmind_log_template_lines_total", "Log lines of each of the busiest log templates.");
+  DescribeMetric("hostmind_log_lines_total", "Log lines through the template miner.");
+  DescribeMetric("hostmind_log_templates", "Log templates the miner holds.");
+  DescribeMetric("hostmind_log_templates_evicted_total", "Log templates evicted at the miner's cap.");
+  DescribeMetric("hostmind_log_findings_suppressed_total", "Log findings over the per-minute limit, not reported.");
+}
 
 void LogAnalyzer::Analyze(const Batch& batch, Analysis& out) {
   for (const Sample& s : batch.samples)
@@ -53,7 +56,9 @@ void LogAnalyzer::Analyze(const Batch& batch, Analysis& out) {
   std::vector<SequenceAnomaly> idle;
   sessions_.CloseIdle(batch.ts, Judging(batch.ts), idle);
   ReportSequences(idle, out);
-  if (any_log || batch.ts - last_refresh_ >= kRefreshEvery) Refresh(batch.ts, out);
+  if (any_log || batch.ts - last_refresh_ >= kRefreshEvery) Refresh(batch.ts);
+  // With every batch, so that each source's derived series stay live between refreshes.
+  for (const Sample& s : exported_) out.samples.push_back({s.key, s.value, batch.ts, s.kind});
 }
 
 void LogAnalyzer::OnCollectorHealth(const Sample& s) {
@@ -106,16 +111,21 @@ void LogAnalyzer::OnLog(TimeMs ts, const LogRecord& log, Analysis& out) {
   std::vector<RateAnomaly> bursts;
   rates_.Observe(id, count, ts, bursts);
   for (const RateAnomaly& b : bursts) {
+    const bool burst = b.count > b.verdict.high;
     if (judging) {
       Finding f = LogFinding(ts, b.id, "rate",
-                             "Burst of log message " + std::to_string(b.id) + ": " + Fixed(b.count, 0) +
-                                 " lines in the minute from " + FormatClockTime(b.minute) + ": \"" +
+                             std::string(burst ? "Burst" : "Unusual rate") + " of log message " + std::to_string(b.id) +
+                                 ": " + Fixed(b.count, 0) + " lines in the minute from " + FormatClockTime(b.minute) +
+                                 " (normal " + Fixed(b.verdict.low, 1) + "-" + Fixed(b.verdict.high, 1) + "): \"" +
                                  Cut(TemplateText(b.id), kTextInSummary) + "\"",
-                             b.score);
+                             b.verdict.score);
+      f.evidence.push_back({std::string("rate view ") + AnomalyViewName(b.verdict.view), b.verdict.score,
+                            "observed " + Fixed(b.verdict.observed, 1) + ", normal " + Fixed(b.verdict.low, 1) + "-" +
+                                Fixed(b.verdict.high, 1)});
       f.facts.emplace_back("lines_per_minute", Fixed(b.count, 0));
       Report(std::move(f), out);
     }
-    precursor_.ObserveSignal(kBurstSignal | b.id, ts);
+    if (burst) precursor_.ObserveSignal(kBurstSignal | b.id, ts);
   }
 
   if (auto failure = FailureKindOf(log)) {
@@ -144,7 +154,8 @@ void LogAnalyzer::OnLog(TimeMs ts, const LogRecord& log, Analysis& out) {
   }
 
   std::vector<SequenceAnomaly> steps;
-  sessions_.Observe(session_key, session_class, id, ts, judging, steps);
+  // A new template is already reported as new: its step is not judged for order too.
+  sessions_.Observe(session_key, session_class, id, ts, judging && !match.is_new, steps);
   ReportSequences(steps, out);
 }
 
@@ -235,7 +246,7 @@ void LogAnalyzer::Report(Finding f, Analysis& out) {
   out.findings.push_back(std::move(f));
 }
 
-void LogAnalyzer::Refresh(TimeMs now, Analysis& out) {
+void LogAnalyzer::Refresh(TimeMs now) {
   if (now - last_refresh_ < kRefreshEvery) return;
   last_refresh_ = now;
   // Drop what the miner merged or evicted.
@@ -264,18 +275,25 @@ void LogAnalyzer::Refresh(TimeMs now, Analysis& out) {
     if (v.per_minute == 0) v.per_minute = static_cast<double>(t.count) / minutes;
     view.push_back(std::move(v));
   }
+  exported_.clear();
   for (size_t i = 0; i < view.size() && i < config_.exported_templates; ++i)
-    out.samples.push_back({SeriesKey("hostmind_log_template_lines", {{"template", std::to_string(view[i].id)}}),
-                           static_cast<double>(view[i].count), now, MetricKind::kCounter});
+    exported_.push_back({SeriesKey("hostmind_log_template_lines_total", {{"template", std::to_string(view[i].id)}}),
+                         static_cast<double>(view[i].count), now, MetricKind::kCounter});
   MinerStats stats = miner_.stats();
-  out.samples.push_back({SeriesKey("hostmind_log_lines"), static_cast<double>(lines_), now, MetricKind::kCounter});
-  out.samples.push_back({SeriesKey("hostmind_log_templates"), static_cast<double>(stats.templates), now});
-  out.samples.push_back({SeriesKey("hostmind_log_templates_evicted"), static_cast<double>(stats.evicted), now,
-                         MetricKind::kCounter});
-  out.samples.push_back({SeriesKey("hostmind_log_findings_suppressed"), static_cast<double>(suppressed_), now,
-                         MetricKind::kCounter});
+  exported_.push_back({SeriesKey("hostmind_log_lines_total"), static_cast<double>(lines_), now, MetricKind::kCounter});
+  exported_.push_back({SeriesKey("hostmind_log_templates"), static_cast<double>(stats.templates), now});
+  exported_.push_back({SeriesKey("hostmind_log_templates_evicted_total"), static_cast<double>(stats.evicted), now,
+                       MetricKind::kCounter});
+  exported_.push_back({SeriesKey("hostmind_log_findings_suppressed_total"), static_cast<double>(suppressed_), now,
+                       MetricKind::kCounter});
   std::lock_guard lock(mu_);
   templates_view_ = std::move(view);
+  summary_ = {lines_, stats.templates, stats.created, stats.merged, stats.evicted, suppressed_, Judging(now)};
+}
+
+LogSummary LogAnalyzer::Summary() const {
+  std::lock_guard lock(mu_);
+  return summary_;
 }
 
 std::vector<LogTemplateView> LogAnalyzer::Templates(size_t limit) const {
@@ -296,6 +314,18 @@ std::string LogAnalyzer::SaveState() const {
   w.PutString(miner_.Save());
   w.PutString(sessions_.Save());
   w.PutString(precursor_.Save());
+  std::vector<TemplateId> ids;
+  for (const auto& kv : meta_)
+    if (miner_.Resolve(kv.first) == kv.first) ids.push_back(kv.first);
+  std::sort(ids.begin(), ids.end());
+  w.PutVarint(ids.size());
+  for (TemplateId id : ids) {
+    const TemplateMeta& m = meta_.at(id);
+    w.PutVarint(id);
+    w.PutString(m.origin);
+    w.PutVarint(static_cast<uint64_t>(m.priority));
+    w.PutSignedVarint(m.last_seen);
+  }
   return w.Take();
 }
 
@@ -304,9 +334,21 @@ Status LogAnalyzer::LoadState(std::string_view bytes) {
   uint64_t lines;
   TimeMs first_ts;
   std::string miner_bytes, sessions_bytes, precursor_bytes;
+  uint64_t n_meta;
   if (!r.Expect(kMagic) || !r.GetVarint(&lines) || !r.GetSignedVarint(&first_ts) || !r.GetString(&miner_bytes) ||
-      !r.GetString(&sessions_bytes) || !r.GetString(&precursor_bytes) || !r.done())
+      !r.GetString(&sessions_bytes) || !r.GetString(&precursor_bytes) || !r.GetBounded(r.remaining(), &n_meta))
     return Status::Corrupt("log analyzer state: bad layout");
+  std::unordered_map<TemplateId, TemplateMeta> meta;
+  for (uint64_t k = 0; k < n_meta; ++k) {
+    uint64_t id, priority;
+    TemplateMeta m;
+    if (!r.GetBounded(UINT32_MAX, &id) || !r.GetString(&m.origin) || !r.GetBounded(7, &priority) ||
+        !r.GetSignedVarint(&m.last_seen))
+      return Status::Corrupt("log analyzer state: bad template metadata");
+    m.priority = static_cast<int>(priority);
+    meta.emplace(static_cast<TemplateId>(id), std::move(m));
+  }
+  if (!r.done()) return Status::Corrupt("log analyzer state: trailing bytes");
   auto miner = TemplateMiner::Load(miner_bytes);
   if (!miner.ok()) return miner.status();
   auto precursor = PrecursorLearner::Load(precursor_bytes);
@@ -318,7 +360,7 @@ Status LogAnalyzer::LoadState(std::string_view bytes) {
   precursor_ = std::move(*precursor);
   lines_ = lines;
   first_ts_ = first_ts;
-  meta_.clear();
+  meta_ = std::move(meta);
   return Status::Ok();
 }
 

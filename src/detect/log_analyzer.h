@@ -2,7 +2,7 @@
 // LogAnalyzer: the live log intelligence. Every LogRecord (journal, kernel, files) goes through
 // the template miner; the analyzer then reports
 //   - new templates and rare ones coming back, with a rarity score (after a warm-up),
-//   - bursts in a busy template's rate (template_rates.h),
+//   - anomalies in a busy template's rate (template_rates.h: the metric anomaly detector),
 //   - out-of-order steps and abnormal whole sessions (log_sessions.h), a session being a
 //     unit's process, or an object whose id appears in the parameters,
 //   - early warnings when a template or burst that preceded failures before recurs
@@ -52,16 +52,27 @@ struct LogTemplateView {
   double per_minute = 0;  // lines in the last full minute (busy templates), else the average
 };
 
+// The analyzer's counters as of the last refresh.
+struct LogSummary {
+  uint64_t lines = 0;
+  uint64_t templates = 0;  // alive in the miner
+  uint64_t created = 0;
+  uint64_t merged = 0;
+  uint64_t evicted = 0;
+  uint64_t suppressed_findings = 0;
+  bool judging = false;  // warm-up over: findings are reported
+};
+
 class LogAnalyzer final : public Analyzer {
  public:
-  explicit LogAnalyzer(LogAnalyzerConfig config = {},
-                       RateScorerFactory rates = [] { return std::make_unique<RobustRateScorer>(); });
+  explicit LogAnalyzer(LogAnalyzerConfig config = {});
 
   void Analyze(const Batch& batch, Analysis& out) override;
 
   // Snapshots, refreshed as batches arrive: the busiest templates first.
   std::vector<LogTemplateView> Templates(size_t limit) const;
   std::vector<Finding> RecentAnomalies(size_t limit) const;  // newest first
+  LogSummary Summary() const;
 
   // The learned state (miner, sequence models, precursors) for restarts. Call on the analysis
   // thread or with the pipeline stopped.
@@ -85,7 +96,8 @@ class LogAnalyzer final : public Analyzer {
   Finding LogFinding(TimeMs ts, TemplateId id, std::string anomaly, std::string summary, double score) const;
   std::string TemplateText(TemplateId id) const;
   void ReportSequences(std::vector<SequenceAnomaly>& found, Analysis& out);
-  void Refresh(TimeMs now, Analysis& out);
+  // Recomputes the snapshots and the exported series (at most every 10 s of batch time).
+  void Refresh(TimeMs now);
 
   LogAnalyzerConfig config_;
   TemplateMiner miner_;
@@ -94,6 +106,7 @@ class LogAnalyzer final : public Analyzer {
   PrecursorLearner precursor_;
   std::unordered_map<TemplateId, TemplateMeta> meta_;
   std::unordered_map<std::string, double> collector_up_;
+  std::vector<Sample> exported_;  // the series sent with every batch
   uint64_t lines_ = 0;
   TimeMs first_ts_ = 0;
   TimeMs last_refresh_ = 0;
@@ -103,6 +116,7 @@ class LogAnalyzer final : public Analyzer {
 
   mutable std::mutex mu_;  // guards the snapshots below
   std::vector<LogTemplateView> templates_view_;
+  LogSummary summary_;
   std::deque<Finding> recent_;
 };
 

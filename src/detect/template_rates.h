@@ -1,53 +1,35 @@
 #pragma once
-// TemplateRates: lines per minute of each busy log template, scored by a per-series rate
-// detector. The detector is a seam (RateScorer): the metric anomaly detectors of learn/ plug in
-// through a factory; until they do, RobustRateScorer (an EWMA of the rate and of its absolute
-// deviation) is the default. Memory: at most `max_series` templates are followed, the busiest.
+// TemplateRates: lines per minute of each busy log template, watched by the same streaming
+// anomaly detector that watches every metric series (learn/anomaly_detector.h). A minute is
+// scored when the next line of its template arrives in a later minute; minutes without lines
+// count as zero (at most an hour of them at once). Memory: at most `max_series` templates are
+// followed, the first to become busy.
 #include <cstdint>
 #include <functional>
-#include <memory>
 #include <unordered_map>
 #include <vector>
 
 #include "core/clock.h"
+#include "learn/anomaly_detector.h"
 #include "learn/template_miner.h"
 
 namespace hostmind {
-
-// Scores one series of per-minute counts: 0 is normal, >= 1 is anomalous.
-class RateScorer {
- public:
-  virtual ~RateScorer() = default;
-  virtual double Observe(TimeMs minute, double count) = 0;
-};
-using RateScorerFactory = std::function<std::unique_ptr<RateScorer>()>;
-
-// EWMA of the count and of its absolute deviation; scores (count - mean) / (k * deviation) for
-// counts above the mean, after `warmup` minutes.
-class RobustRateScorer final : public RateScorer {
- public:
-  double Observe(TimeMs minute, double count) override;
-
- private:
-  static constexpr double kAlpha = 0.05;
-  static constexpr double kWidth = 6;  // deviations that make a score of 1
-  static constexpr int kWarmup = 30;
-  double mean_ = 0, deviation_ = 0;
-  int minutes_ = 0;
-};
 
 struct RateAnomaly {
   TemplateId id = kNoTemplate;
   TimeMs minute = 0;
   double count = 0;  // lines in that minute
-  double score = 0;
+  AnomalyVerdict verdict;
 };
 
 class TemplateRates {
  public:
-  explicit TemplateRates(RateScorerFactory factory, size_t max_series = 256, uint64_t min_lines = 20);
+  // A template is followed once it has `min_lines` lines; its detector learns for
+  // `warmup_minutes` before it scores.
+  explicit TemplateRates(size_t max_series = 256, uint64_t min_lines = 20, uint32_t warmup_minutes = 120);
 
-  // One line of template `id` at `ts`. Closing a minute scores it; anomalies are appended.
+  // One line of template `id` (seen `total_count` times so far) at `ts`; anomalies of the
+  // minutes this closes are appended to `out`.
   void Observe(TemplateId id, uint64_t total_count, TimeMs ts, std::vector<RateAnomaly>& out);
   // The last full minute's count of `id` (0 when not followed).
   double LastMinute(TemplateId id) const;
@@ -60,11 +42,11 @@ class TemplateRates {
     TimeMs minute = 0;  // start of the minute being counted
     double count = 0;
     double last_full = 0;
-    std::unique_ptr<RateScorer> scorer;
+    AnomalyDetector detector;
   };
-  RateScorerFactory factory_;
   size_t max_series_;
   uint64_t min_lines_;
+  AnomalyDetectorOptions options_;
   std::unordered_map<TemplateId, Series> series_;
 };
 

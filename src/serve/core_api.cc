@@ -8,15 +8,6 @@ namespace hostmind {
 
 namespace {
 
-// Parses a non-negative integer query parameter, with a default and an upper bound.
-Result<int64_t> IntParam(const HttpRequest& req, const std::string& name, int64_t fallback, int64_t max) {
-  std::string v = req.Param(name);
-  if (v.empty()) return fallback;
-  char* end = nullptr;
-  long long n = std::strtoll(v.c_str(), &end, 10);
-  if (*end != '\0' || n < 0) return Status::InvalidArgument(name + ": expected a non-negative integer, got '" + v + "'");
-  return std::min<int64_t>(n, max);
-}
 
 #define HM_PARAM_OR_400(var, req, name, fallback, max)                         \
   auto var##_r = IntParam(req, name, fallback, max);                           \

@@ -1,6 +1,9 @@
 #include "serve/http_server.h"
 
 #include <httplib.h>
+
+#include <algorithm>
+#include <cstdlib>
 #include <spdlog/spdlog.h>
 
 #include "store/json_codec.h"
@@ -14,6 +17,15 @@ struct HttpServer::Impl {
 std::string HttpRequest::Param(const std::string& name, const std::string& fallback) const {
   auto it = params.find(name);
   return it == params.end() ? fallback : it->second;
+}
+
+Result<int64_t> IntParam(const HttpRequest& req, const std::string& name, int64_t fallback, int64_t max) {
+  std::string v = req.Param(name);
+  if (v.empty()) return fallback;
+  char* end = nullptr;
+  long long n = std::strtoll(v.c_str(), &end, 10);
+  if (*end != '\0' || n < 0) return Status::InvalidArgument(name + ": expected a non-negative integer, got '" + v + "'");
+  return std::min<int64_t>(n, max);
 }
 
 HttpResponse HttpResponse::Json(const nlohmann::json& j, int status) {

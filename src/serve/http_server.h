@@ -36,6 +36,10 @@ struct HttpResponse {
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
+// A non-negative integer query parameter, with a default and an upper bound (larger values are
+// cut to it); anything else is InvalidArgument naming the parameter.
+Result<int64_t> IntParam(const HttpRequest& req, const std::string& name, int64_t fallback, int64_t max);
+
 struct HttpServerOptions {
   std::string listen = "127.0.0.1";
   int port = 9464;  // 0 = any free port

@@ -67,7 +67,7 @@ TEST(LogAnalyzerTest, ReportsANewTemplateAfterWarmUpWithItsExplanation) {
   EXPECT_EQ(a.RecentAnomalies(10).size(), 1u);
   // Busy templates are exported, with bounded cardinality.
   size_t series = 0;
-  for (const Sample& s : out.samples) series += s.key.name() == "hostmind_log_template_lines";
+  for (const Sample& s : out.samples) series += s.key.name() == "hostmind_log_template_lines_total";
   EXPECT_GT(series, 0u);
   auto templates = a.Templates(100);
   ASSERT_GE(templates.size(), 4u);
@@ -107,6 +107,10 @@ TEST(LogAnalyzerTest, StateSurvivesARestart) {
   b.Analyze(LogBatch(t, {{"cron.service", "pam_unix(cron:session): session closed for user root"}}), after);
   EXPECT_TRUE(after.findings.empty());
   EXPECT_EQ(b.lines(), a.lines() + 1);
+  b.Analyze(LogBatch(t + 20 * kMsPerSecond, {}), after);
+  auto templates = b.Templates(10);
+  ASSERT_FALSE(templates.empty());
+  EXPECT_FALSE(templates[0].origin.empty());  // remembered across the restart
   EXPECT_FALSE(b.LoadState("garbage").ok());
 }
 
