@@ -209,6 +209,24 @@ def wrk_window(work, port, seconds, conns, delay_ms):
     return ms("50%"), ms("99%"), float(rps.group(1)) if rps else 0.0
 
 
+def agent_summary(log_path, since_ms):
+    """What the agent's controller ended the phase with, from its own API."""
+    ports = re.findall(r"listening on http://[\d.]+:(\d+)/", read(log_path))
+    if not ports:
+        return {}
+    try:
+        import urllib.request
+        base = f"http://127.0.0.1:{ports[-1]}"
+        alloc = json.load(urllib.request.urlopen(base + "/api/v1/alloc", timeout=5))
+        actions = json.load(urllib.request.urlopen(base + f"/api/v1/actions?actuator=alloc&limit=10000&since={since_ms}", timeout=5))
+        applied = [a for a in actions["actions"] if a["status"] == "applied"]
+        return {"hostmind_final_batch_allowance": alloc.get("batch_allowance_cores"),
+                "hostmind_actions_applied": len(applied),
+                "hostmind_actions_failed": sum(1 for a in actions["actions"] if a["status"] == "failed")}
+    except OSError as e:
+        return {"hostmind_api_error": str(e)}
+
+
 def make_dataset(work, size_mib):
     path = f"{work}/dataset.bin"
     subprocess.run(["dd", "if=/dev/urandom", f"of={path}", "bs=1M", f"count={size_mib}", "status=none"], check=True)
@@ -244,7 +262,7 @@ def run_phase(policy, args, work, port):
         # One state directory for every hostmind phase: like an agent that keeps running, it
         # keeps what it learned (the cgroups are recreated at the same paths each phase).
         state = f"{work}/hm-state"
-        write(f"{work}/hostmind.yaml", f"""agent: {{state_dir: {state}, log_level: warn}}
+        write(f"{work}/hostmind.yaml", f"""agent: {{state_dir: {state}, log_level: info}}
 http: {{port: 0}}
 alloc:
   mode: enforce
@@ -257,6 +275,7 @@ alloc:
                                  stdout=open(f"{work}/agent.log", "a"), stderr=subprocess.STDOUT)
         time.sleep(1.0)
     seconds = args.phase
+    phase_start_ms = int(time.time() * 1000)
     stress = spawn_in("batch", ["stress-ng", "--cpu", "2", "--cpu-method", "matrixprod", "--vm", "1",
                                 "--vm-bytes", "256M", "--vm-keep", "-t", f"{seconds}s", "--metrics-brief",
                                 "--yaml", f"{work}/stress.yaml"],
@@ -283,7 +302,9 @@ alloc:
     if rule:
         rule.stop.set()
         rule.join()
+    controller = {}
     if agent:
+        controller = agent_summary(f"{work}/agent.log", phase_start_ms)
         agent.send_signal(signal.SIGTERM)
         agent.wait(timeout=30)
     nginx.send_signal(signal.SIGQUIT)
@@ -302,7 +323,7 @@ alloc:
         "slo_violations": sum(1 for p in p99s if p > args.slo_ms),
         "rps": statistics.mean([w[2] for w in windows]) if windows else 0,
         "memory_held_mib": statistics.mean(held) / 1048576 if held else 0,
-        "oom_kills": kills,
+        "oom_kills": kills, **controller,
     }
 
 
@@ -345,6 +366,8 @@ def main():
                 print(json.dumps(res), flush=True)
     finally:
         remove_cgroups()
+        if os.path.exists(f"{work}/agent.log"):
+            shutil.copy(f"{work}/agent.log", "/tmp/hostmind-bench-alloc-agent.log")
         shutil.rmtree(work, ignore_errors=True)
 
     agg = {}
