@@ -12,6 +12,7 @@ void AddEvalCommand(CLI::App& app, int& exit_code) {
   AddEvalNabCommand(*eval, exit_code);
   AddEvalSmdCommand(*eval, exit_code);
   AddEvalSwfCommand(*eval, exit_code);
+  AddEvalForecastCommand(*eval, exit_code);
 }
 
 }  // namespace hostmind::cli

@@ -27,5 +27,6 @@ void AddEvalAdfaCommand(CLI::App& eval, int& exit_code);
 void AddEvalNabCommand(CLI::App& eval, int& exit_code);
 void AddEvalSmdCommand(CLI::App& eval, int& exit_code);
 void AddEvalSwfCommand(CLI::App& eval, int& exit_code);
+void AddEvalForecastCommand(CLI::App& eval, int& exit_code);
 
 }  // namespace hostmind::cli

@@ -33,6 +33,7 @@ const std::vector<Knob>& Knobs() {
       {"weight.volatility", [](T& t) -> double& { return t.weight[3]; }, kFine},
       {"weight.daily", [](T& t) -> double& { return t.weight[4]; }, kFine},
       {"weight.weekly", [](T& t) -> double& { return t.weight[5]; }, kFine},
+      {"anomalous_learning", [](T& t) -> double& { return t.anomalous_learning; }, kRate},
   };
   return kKnobs;
 }

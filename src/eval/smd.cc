@@ -175,7 +175,9 @@ double SmdThreshold(const std::vector<double>& train_scores, size_t warmup, doub
   std::vector<double> sorted(train_scores.begin() + static_cast<std::ptrdiff_t>(warmup), train_scores.end());
   std::sort(sorted.begin(), sorted.end());
   const size_t k = static_cast<size_t>((1.0 - tail) * static_cast<double>(sorted.size() - 1));
-  return std::nextafter(sorted[k], 2.0);  // strictly above: at most `tail` of train is flagged
+  // Strictly above, so at most `tail` of train is flagged; never below the detector's own alert
+  // threshold (a train period without a single excursion would otherwise flag any wiggle).
+  return std::max(std::nextafter(sorted[k], 2.0), kAnomalyThreshold);
 }
 
 }  // namespace hostmind

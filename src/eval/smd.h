@@ -59,7 +59,8 @@ F1Score BestPointAdjustedF1(const std::vector<double>& scores, const std::vector
                             double* best_threshold);
 
 // The alert threshold chosen on train: the score that train rows after warm-up exceed with
-// probability `tail` (train is assumed normal, so this sets the false-alarm rate on normal data).
+// probability `tail` (train is assumed normal, so this sets the false-alarm rate on normal data),
+// but never below kAnomalyThreshold.
 double SmdThreshold(const std::vector<double>& train_scores, size_t warmup, double tail);
 
 }  // namespace hostmind

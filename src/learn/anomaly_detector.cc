@@ -40,11 +40,14 @@ AnomalyVerdict AnomalyDetector::Observe(TimeMs ts, double value) {
   const bool scoring = samples_ > warmup_samples_;
   verdict.learning = !scoring;
   const Views views = UpdateViews(ts, value);
-  if (!frozen_) {
-    daily_.Learn(ts, value, tuning_->daily_rate);
-    weekly_.Learn(ts, value, tuning_->weekly_rate);
-  }
   ScoreAndLearn(views, scoring, verdict);
+  if (!frozen_) {
+    // What is normal for this time of day is not learned from values that are not: an hour of
+    // outage would otherwise drag the level, and the recovery would look anomalous.
+    const double damp = verdict.raw_score > 0 ? tuning_->anomalous_learning : 1.0;
+    daily_.Learn(ts, value, damp * tuning_->daily_rate);
+    weekly_.Learn(ts, value, damp * tuning_->weekly_rate);
+  }
   if (!scoring) return verdict;
   // Repeats are suppressed: a score counts only when it beats the decaying memory of recent ones.
   verdict.score = verdict.raw_score > suppression_ ? verdict.raw_score : 0.0;

@@ -42,7 +42,7 @@ namespace hostmind {
 
 // The score at or above which a value is reported anomalous: the threshold NAB's optimizer picks
 // for this detector on the NAB corpus (the same for all three profiles).
-inline constexpr double kAnomalyThreshold = 0.2938;
+inline constexpr double kAnomalyThreshold = 0.2819;
 
 enum class AnomalyView : uint8_t { kNone = 0, kValue, kMean, kVolatility, kDaily, kWeekly };
 inline constexpr int kAnomalyViewCount = 6;
@@ -63,6 +63,7 @@ struct AnomalyTuning {
   double surprise_scale = 0.1;      // e envelope widths outside -> 1 - exp(-e / scale)
   double suppression_samples = 200;  // the memory of recent raw scores loses 1/this per sample
   double weight[kAnomalyViewCount] = {0, 1.0, 0.7, 0.7, 0.7, 0.5};  // per view (kNone first)
+  double anomalous_learning = 0.1;  // daily/weekly levels learn values outside an envelope this much slower
 };
 
 // The constants chosen on NAB (what every detector uses unless told otherwise).

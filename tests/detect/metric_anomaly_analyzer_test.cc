@@ -1,0 +1,140 @@
+#include "detect/metric_anomaly_analyzer.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+namespace hostmind {
+namespace {
+
+constexpr TimeMs kStep = 10 * kMsPerSecond;
+
+class MetricAnomalyAnalyzerTest : public ::testing::Test {
+ protected:
+  MetricAnomalyAnalyzerTest() : clock_(1704067200000) {}
+
+  MetricAnomalyOptions Options() {
+    MetricAnomalyOptions o;
+    o.warmup_steps = 300;
+    return o;
+  }
+
+  // One batch with a value for each named gauge, at the next step.
+  Analysis Step(MetricAnomalyAnalyzer& a, const std::vector<std::pair<std::string, double>>& values) {
+    clock_.Advance(kStep);
+    Batch b;
+    b.source = "test";
+    b.ts = clock_.Now();
+    for (const auto& [name, v] : values) b.Gauge(SeriesKey(name), v);
+    Analysis out;
+    a.Analyze(b, out);
+    return out;
+  }
+
+  std::vector<std::pair<std::string, double>> Normal() {
+    return {{"cpu", 20 + noise_(rng_)}, {"disk", 5 + noise_(rng_) / 4}, {"net", 100 + 5 * noise_(rng_)}};
+  }
+
+  FakeClock clock_;
+  std::mt19937 rng_{1};
+  std::normal_distribution<double> noise_{0, 1};
+};
+
+TEST_F(MetricAnomalyAnalyzerTest, GroupsAnomaliesThatStartTogetherIntoARankedIncident) {
+  MetricAnomalyAnalyzer a(Options());
+  for (int i = 0; i < 600; ++i) {
+    // Single series may misfire on noise; nothing reaches the alerts.
+    for (const Finding& f : Step(a, Normal()).findings) ASSERT_LT(f.severity, Severity::kWarning) << f.summary;
+  }
+  const uint64_t noise_onsets = a.Snapshot().onsets_total;
+  // cpu and disk jump together (disk by more), net stays normal.
+  std::vector<Finding> findings;
+  for (int i = 0; i < 30; ++i) {
+    auto v = Normal();
+    v[0].second += 60;
+    v[1].second += 50;
+    for (Finding& f : Step(a, v).findings) findings.push_back(std::move(f));
+  }
+  int anomalies = 0;
+  const Finding* incident = nullptr;
+  for (const Finding& f : findings) {
+    anomalies += f.kind == FindingKind::kAnomaly;
+    if (f.kind == FindingKind::kIncident) incident = &f;
+  }
+  EXPECT_EQ(anomalies, 2);  // cpu and disk, once each
+  ASSERT_NE(incident, nullptr);
+  ASSERT_EQ(incident->evidence.size(), 2u);
+  EXPECT_EQ(incident->severity, Severity::kInfo);  // two series: info; three or more: warning
+  EXPECT_NE(incident->summary.find("2 series turned anomalous together"), std::string::npos) << incident->summary;
+  EXPECT_GE(incident->evidence[0].score, incident->evidence[1].score);
+
+  const MetricAnomalySnapshot snap = a.Snapshot();
+  EXPECT_EQ(snap.series_watched, 3u);
+  EXPECT_EQ(snap.onsets_total, noise_onsets + 2);
+  ASSERT_GE(snap.incidents.size(), 1u);
+  EXPECT_EQ(snap.incidents[0].members.size(), 2u);
+  EXPECT_EQ(snap.recent[0].series == "cpu" || snap.recent[0].series == "disk", true);
+}
+
+TEST_F(MetricAnomalyAnalyzerTest, ThreeSeriesMakeAWarning) {
+  MetricAnomalyAnalyzer a(Options());
+  for (int i = 0; i < 600; ++i) Step(a, Normal());
+  std::vector<Finding> incidents;
+  for (int i = 0; i < 30; ++i) {
+    auto v = Normal();
+    for (auto& [name, value] : v) value *= 5;
+    for (Finding& f : Step(a, v).findings) {
+      if (f.kind == FindingKind::kIncident) incidents.push_back(f);
+    }
+  }
+  ASSERT_EQ(incidents.size(), 1u);
+  EXPECT_EQ(incidents[0].severity, Severity::kWarning);
+  EXPECT_EQ(incidents[0].evidence.size(), 3u);
+}
+
+TEST_F(MetricAnomalyAnalyzerTest, ExportsBoundedScoreSeries) {
+  MetricAnomalyAnalyzer a(Options());
+  Analysis out;
+  for (int i = 0; i < 400; ++i) out = Step(a, Normal());
+  int per_metric = 0;
+  bool watched = false;
+  for (const Sample& s : out.samples) {
+    if (s.key.name() == "hostmind_anomaly_score") {
+      ++per_metric;
+      EXPECT_GE(s.value, 0.0);
+      EXPECT_LE(s.value, 1.0);
+    }
+    if (s.key.name() == "hostmind_anomaly_series_watched") watched = s.value == 3;
+  }
+  EXPECT_EQ(per_metric, 3);  // one per metric name
+  EXPECT_TRUE(watched);
+}
+
+TEST_F(MetricAnomalyAnalyzerTest, WatchesOnlyGaugesAndNotItsOwnOutput) {
+  MetricAnomalyAnalyzer a(Options());
+  clock_.Advance(kStep);
+  Batch b;
+  b.ts = clock_.Now();
+  b.Gauge(SeriesKey("cpu"), 1);
+  b.Counter(SeriesKey("errors_total"), 3);
+  b.Gauge(SeriesKey("hostmind_process_info", {{"pid", "1"}}), 1);
+  b.Gauge(SeriesKey("hostmind_anomaly_score", {{"metric", "cpu"}}), 0.5);
+  Analysis out;
+  a.Analyze(b, out);
+  EXPECT_EQ(a.Snapshot().series_watched, 1u);  // cpu only
+}
+
+TEST_F(MetricAnomalyAnalyzerTest, DropsTheLeastRecentlySeenSeriesAtTheCap) {
+  MetricAnomalyOptions o = Options();
+  o.max_series = 2;
+  MetricAnomalyAnalyzer a(o);
+  Step(a, {{"a", 1}, {"b", 1}});
+  Step(a, {{"b", 1}, {"c", 1}});  // c arrives at the cap: a (seen least recently) goes
+  const MetricAnomalySnapshot snap = a.Snapshot();
+  EXPECT_EQ(snap.series_watched, 2u);
+  EXPECT_EQ(snap.series_dropped, 1u);
+  EXPECT_LE(MetricAnomalyAnalyzer::BytesPerSeries(), 2048u);
+}
+
+}  // namespace
+}  // namespace hostmind
