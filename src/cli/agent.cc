@@ -6,6 +6,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "cli/agent_metrics.h"
+#include "cli/routes_metrics.h"
 #include "cli/agent_security.h"
 #include "collect/cgroup_collector.h"
 #include "collect/cpu_collector.h"
@@ -58,6 +60,7 @@ std::vector<std::unique_ptr<Analyzer>> BuildAnalyzers(const Config& config, Stor
   auto logs = std::make_unique<LogAnalyzer>(log_config);
   LoadLogState(store, *logs);
   out.push_back(std::move(logs));
+  for (auto& a : BuildMetricAnalyzers(config)) out.push_back(std::move(a));
   return out;
 }
 
@@ -108,6 +111,7 @@ Agent::Agent(const Config& config, std::unique_ptr<Store> store)
       pipeline_.AddSink(log_saver_.get());
     }
   }
+  RegisterMetricRoutes(*http_, analyzers_);
   BuildActuators();
 }
 

@@ -239,6 +239,25 @@ void ReadAlloc(SectionReader s, AllocConfig& c) {
   s.Finish();
 }
 
+void ReadMetrics(SectionReader s, MetricsConfig& c) {
+  SectionReader anomalies = s.Sub("anomalies");
+  anomalies.Bool("enabled", c.anomalies_enabled);
+  anomalies.Duration("step", c.step_ms);
+  anomalies.Int("warmup_steps", c.warmup_steps, 1, 1 << 24);
+  anomalies.Int("max_series", c.max_series, 1, 1 << 22);
+  anomalies.Duration("incident_window", c.incident_window_ms);
+  if (c.step_ms <= 0) anomalies.FailHere("metrics.anomalies.step: must be positive");
+  anomalies.Finish();
+  SectionReader forecasts = s.Sub("forecasts");
+  forecasts.Bool("enabled", c.forecasts_enabled);
+  forecasts.Duration("horizon", c.horizon_ms);
+  forecasts.Duration("critical", c.critical_ms);
+  forecasts.Duration("leak_after", c.leak_after_ms);
+  forecasts.Int("max_resources", c.max_resources, 1, 1 << 20);
+  forecasts.Finish();
+  s.Finish();
+}
+
 // Overlays `yaml` onto `config`.
 Status Overlay(const std::string& yaml, const std::string& origin, Config& config) {
   YAML::Node root;
@@ -279,6 +298,7 @@ Status Overlay(const std::string& yaml, const std::string& origin, Config& confi
   logs.Int("max_templates", config.logs.max_templates, 10, 1 << 22);
   logs.Int("max_findings_per_minute", config.logs.max_findings_per_minute, 0, 1 << 20);
   logs.Finish();
+  ReadMetrics(top.Sub("metrics"), config.metrics);
 
   top.Finish();
   if (!error.ok()) return error;

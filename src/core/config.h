@@ -48,6 +48,21 @@ struct StoreConfig {
   TimeMs retention_ms = 0;
 };
 
+// Metric anomalies (every gauge series) and exhaustion forecasts (filesystems, memory, swap,
+// process and cgroup memory).
+struct MetricsConfig {
+  bool anomalies_enabled = true;
+  TimeMs step_ms = 0;
+  int warmup_steps = 0;
+  int max_series = 0;
+  TimeMs incident_window_ms = 0;
+  bool forecasts_enabled = true;
+  TimeMs horizon_ms = 0;
+  TimeMs critical_ms = 0;
+  TimeMs leak_after_ms = 0;
+  int max_resources = 0;
+};
+
 struct SecurityConfig {
   // The event sensor (eBPF, else proc connector, else /proc scanning).
   bool sensor_enabled = true;
@@ -114,6 +129,7 @@ struct Config {
   SecurityConfig security;
   AllocConfig alloc;
   LogsConfig logs;
+  MetricsConfig metrics;
 };
 
 // The embedded defaults, as YAML text.

@@ -85,7 +85,7 @@ ExhaustionAnalyzer::ExhaustionAnalyzer(ExhaustionOptions options) : options_(opt
 ExhaustionAnalyzer::Tracked& ExhaustionAnalyzer::Find(const std::string& key) {
   auto it = tracked_.find(key);
   if (it != tracked_.end()) return it->second;
-  if (tracked_.size() >= options_.max_series) {
+  if (tracked_.size() >= options_.max_resources) {
     tracked_.erase(std::min_element(tracked_.begin(), tracked_.end(), [](const auto& a, const auto& b) {
       return a.second.view.updated < b.second.view.updated;
     }));

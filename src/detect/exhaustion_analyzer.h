@@ -33,7 +33,7 @@ struct ExhaustionOptions {
   TimeMs leak_after = 2 * kMsPerHour;
   double leak_min_growth = 0.1;  // of the current level
   double leak_min_bytes = 16e6;  // smaller processes are not worth a leak report
-  size_t max_series = 256;
+  size_t max_resources = 256;
 };
 
 struct ResourceForecast {

@@ -185,6 +185,7 @@ ExhaustionForecast ExhaustionForecaster::Forecast(double limit) const {
   const Series s = Collect();
   if (s.valid == 0) return f;
   f.history = last_ts_ - s.start;
+  f.since = s.start;
   const int n = static_cast<int>(s.value.size());
   if (s.valid < kMinBuckets) return f;
 
