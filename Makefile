@@ -5,7 +5,7 @@ ASAN_DIR := build/asan
 HOSTMIND := $(RELEASE_DIR)/src/cli/hostmind
 CTEST_ARGS ?=
 
-.PHONY: all deps build run test test-deps bench bench-deps bench-footprint bench-sensor bench-alloc clean
+.PHONY: all deps build run test test-deps bench bench-deps bench-footprint bench-sensor bench-alloc bench-detector clean
 
 all: build
 
@@ -35,7 +35,7 @@ test: test-deps
 bench-deps:
 	scripts/install-deps.sh build bench
 
-bench: bench-footprint bench-sensor bench-alloc
+bench: bench-footprint bench-sensor bench-alloc bench-detector
 
 bench-footprint: build bench-deps
 	bench/footprint.sh $(HOSTMIND)
@@ -48,6 +48,11 @@ bench-sensor: build
 # The cgroup controller vs static limits and a PSI-threshold rule (about 10 min; QUICK=1: 3 min).
 bench-alloc: build bench-deps
 	python3 bench/alloc_bench.py --hostmind $(HOSTMIND) $(if $(QUICK),--quick)
+
+# The metric anomaly detector: samples/s on one core (detector alone, the live analyzer path,
+# windowedGaussian beside them) and bytes of state per series.
+bench-detector: build
+	$(RELEASE_DIR)/bench/hostmind-detector-bench
 
 clean:
 	rm -rf build

@@ -12,6 +12,9 @@ namespace {
 
 constexpr TimeMs kRepeatEvery = kMsPerHour;
 constexpr TimeMs kMinHistory = 6 * kMsPerHour;
+// A resource not seen for this long is gone (an exited process, an unmounted filesystem): it is
+// dropped rather than served with a stale forecast.
+constexpr TimeMs kForgetAfter = 30 * kMsPerMinute;
 
 // A forecast worth an alert rests on 6 h of history or half the time it predicts (a disk filling
 // within the hour is urgent), and is sure of itself: its 90% interval is closed and spans at most
@@ -148,6 +151,7 @@ void ExhaustionAnalyzer::Analyze(const Batch& batch, Analysis& out) {
     }
   }
   if (updated.empty()) return;
+  std::erase_if(tracked_, [&](const auto& entry) { return entry.second.view.updated < batch.ts - kForgetAfter; });
   std::vector<ResourceForecast> snapshot;
   for (const auto& [key, t] : tracked_) snapshot.push_back(t.view);
   std::sort(snapshot.begin(), snapshot.end(), [](const ResourceForecast& a, const ResourceForecast& b) {

@@ -14,6 +14,7 @@
 // run out within `horizon`; kLeak (warning; critical when its limit is under `critical` away) when
 // a process or cgroup has grown steadily for `leak_after` by at least a tenth of its size. A
 // finding is repeated at most hourly while the condition holds, and at once when it worsens.
+// A resource not updated for 30 minutes (an exited process, an unmounted filesystem) is dropped.
 // Derived series: hostmind_forecast_seconds_to_full{resource,subject} (while growth is
 // established) and hostmind_forecast_growth_per_hour{resource,subject}.
 #include <map>

@@ -74,7 +74,7 @@ class MetricAnomalyAnalyzer final : public Analyzer {
     double sum = 0;
     uint32_t count = 0;
     TimeMs last_seen = 0;
-    AnomalyVerdict last;   // verdict of the last completed step
+    AnomalyVerdict last{};  // verdict of the last completed step
   };
 
   Watched* Find(const Sample& s);

@@ -111,6 +111,27 @@ TEST_F(ExhaustionAnalyzerTest, NamesALeakingProcessWithItsRate) {
   EXPECT_NE(findings[0].summary.find("the host's memory (16 GB)"), std::string::npos) << findings[0].summary;
 }
 
+TEST_F(ExhaustionAnalyzerTest, ForgetsAProcessThatExited) {
+  ExhaustionAnalyzer a;
+  auto step = [&](bool with_process) {
+    clock_.Advance(kMsPerMinute);
+    Batch b;
+    b.ts = clock_.Now();
+    b.Gauge(SeriesKey("hostmind_memory_total_bytes"), 16 * kGB);
+    b.Gauge(SeriesKey("hostmind_memory_available_bytes"), 10 * kGB);
+    if (with_process) b.Gauge(SeriesKey("hostmind_process_rss_bytes", {{"pid", "42"}, {"comm", "java"}}), kGB);
+    Analysis out;
+    a.Analyze(b, out);
+  };
+  for (int m = 0; m < 60; ++m) step(true);
+  EXPECT_EQ(a.Snapshot().size(), 2u);  // memory and the process
+  for (int m = 0; m < 29; ++m) step(false);
+  EXPECT_EQ(a.Snapshot().size(), 2u);  // not yet: a slow collection is not an exit
+  for (int m = 0; m < 2; ++m) step(false);
+  ASSERT_EQ(a.Snapshot().size(), 1u);
+  EXPECT_EQ(a.Snapshot()[0].resource, "memory");
+}
+
 TEST(ForecastTextTest, FormatsBytesAndIntervals) {
   EXPECT_EQ(FormatBytes(1.2e9), "1.2 GB");
   EXPECT_EQ(FormatBytes(640e6), "640 MB");

@@ -97,6 +97,36 @@ TEST(AgentRuntime, ServesEveryCollectorFamilyWithPlausibleValues) {
   EXPECT_EQ(rc, 0) << out;
 }
 
+TEST(AgentRuntime, ServesAnomalyDetectorsAndForecastsLive) {
+  TempDir dir;
+  AgentProcess agent(dir, LogConfig(dir));
+  ASSERT_TRUE(agent.Start()) << agent.Log();
+  nlohmann::json anomalies, forecasts;
+  std::string metrics;
+  bool ready = WaitFor(
+      [&] {
+        auto a = agent.Get("/api/v1/anomalies"), f = agent.Get("/api/v1/forecasts"), m = agent.Get("/metrics");
+        if (!a.ok() || !f.ok() || !m.ok() || a->status != 200 || f->status != 200) return false;
+        anomalies = nlohmann::json::parse(a->body);
+        forecasts = nlohmann::json::parse(f->body);
+        metrics = m->body;
+        bool filesystem = false, memory = false;
+        for (const auto& r : forecasts["forecasts"]) {
+          filesystem |= r["resource"] == "filesystem";
+          memory |= r["resource"] == "memory";
+        }
+        return anomalies["series_watched"].get<int>() >= 10 && filesystem && memory &&
+               metrics.find("\nhostmind_anomaly_series_watched") != std::string::npos;
+      },
+      30s);
+  ASSERT_TRUE(ready) << anomalies.dump() << forecasts.dump() << agent.Log();
+  EXPECT_GT(anomalies["state_bytes"].get<double>(), 0);
+  EXPECT_GT(*FirstValue(metrics, "hostmind_anomaly_series_watched"), 10);
+  auto incidents = agent.Get("/api/v1/incidents");
+  ASSERT_TRUE(incidents.ok());
+  EXPECT_EQ(incidents->status, 200);
+}
+
 TEST(AgentRuntime, SigtermStopsWithin2sWithStateFlushed) {
   TempDir dir;
   dir.Write("app.log", "");
