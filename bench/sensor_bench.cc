@@ -68,60 +68,82 @@ double ThreadCpuNs() {
   return static_cast<double>(t.tv_sec) * 1e9 + static_cast<double>(t.tv_nsec);
 }
 
-// Median CPU ns per getppid() over `reps` runs of `calls` calls, in a child process. CPU time,
-// not wall time: BPF programs run in the caller's context and are charged to it, while wall
-// time on a shared machine mostly measures the other tenants.
-double GetppidNs(long calls, int reps) {
-  std::vector<double> runs;
-  for (int r = 0; r < reps; ++r)
-    runs.push_back(InChild([calls] {
-      double t0 = ThreadCpuNs();
-      for (long i = 0; i < calls; ++i) syscall(SYS_getppid);
-      return (ThreadCpuNs() - t0) / static_cast<double>(calls);
-    }));
-  std::sort(runs.begin(), runs.end());
-  return runs[runs.size() / 2];
+// CPU ns per getppid() over `calls` calls, in a child process. CPU time, not wall time: BPF
+// programs run in the caller's context and are charged to it, while wall time on a shared
+// machine mostly measures the other tenants.
+double GetppidNs(long calls) {
+  return InChild([calls] {
+    double t0 = ThreadCpuNs();
+    for (long i = 0; i < calls; ++i) syscall(SYS_getppid);
+    return (ThreadCpuNs() - t0) / static_cast<double>(calls);
+  });
 }
 
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? -1 : v[v.size() / 2];
+}
+
+// One configuration's runs: ns per call, and ns added over the sensor-off runs of the same round.
+struct ConfigRuns {
+  std::vector<double> ns, added;
+};
+
 // Prints the human-readable table; returns the headline figures (null on failure).
+// The configurations are interleaved round by round (off, bare counter, sensor without
+// profiles, full sensor, off again), and each round's cost is taken against the mean of that
+// round's two sensor-off runs: load on a shared machine drifts over seconds, and measuring each
+// configuration in one block would charge that drift to whichever ran during it.
 nlohmann::ordered_json Overhead(long calls) {
-  const int reps = 7;
-  double off = GetppidNs(calls, reps);
-  bench_count_bpf* bare = bench_count_bpf::open_and_load();
-  if (!bare || bench_count_bpf::attach(bare) != 0) {
-    std::fprintf(stderr, "cannot load the counting program (root and BTF needed)\n");
-    return nullptr;
-  }
-  double bare_ns = GetppidNs(calls, reps);
-  bench_count_bpf::destroy(bare);
-  SensorOptions full;
-  auto sensor = BpfSensor::Start(full);
-  if (!sensor.ok()) {
-    std::fprintf(stderr, "%s\n", sensor.status().ToString().c_str());
-    return nullptr;
-  }
-  double full_ns = GetppidNs(calls, reps);
-  sensor->reset();
+  const int rounds = 9;
+  ConfigRuns off, bare, lite, full;
   SensorOptions no_profiles;
   no_profiles.syscall_profiles = false;
-  double lite_ns = -1;
-  if (auto lite = BpfSensor::Start(no_profiles); lite.ok()) lite_ns = GetppidNs(calls, reps);
-  double off_again = GetppidNs(calls, reps);
-  std::printf("getppid() CPU ns/call, median of %d runs of %ld calls:\n", reps, calls);
-  std::printf("  sensor off            %7.1f\n", off);
-  std::printf("  bare counting tp_btf  %7.1f  (+%.1f)\n", bare_ns, bare_ns - off);
-  std::printf("  sensor, no profiles   %7.1f  (+%.1f)\n", lite_ns, lite_ns - off);
-  std::printf("  full sensor+profiles  %7.1f  (+%.1f)\n", full_ns, full_ns - off);
-  std::printf("  sensor off (again)    %7.1f\n", off_again);
+  for (int round = 0; round < rounds; ++round) {
+    double off_before = GetppidNs(calls);
+    bench_count_bpf* counter = bench_count_bpf::open_and_load();
+    if (!counter || bench_count_bpf::attach(counter) != 0) {
+      std::fprintf(stderr, "cannot load the counting program (root and BTF needed)\n");
+      return nullptr;
+    }
+    double bare_ns = GetppidNs(calls);
+    bench_count_bpf::destroy(counter);
+    double lite_ns = -1;
+    if (auto sensor = BpfSensor::Start(no_profiles); sensor.ok()) lite_ns = GetppidNs(calls);
+    auto sensor = BpfSensor::Start(SensorOptions{});
+    if (!sensor.ok()) {
+      std::fprintf(stderr, "%s\n", sensor.status().ToString().c_str());
+      return nullptr;
+    }
+    double full_ns = GetppidNs(calls);
+    sensor->reset();
+    double off_after = GetppidNs(calls);
+    double base = (off_before + off_after) / 2;
+    off.ns.push_back(off_before), off.ns.push_back(off_after);
+    for (auto [runs, ns] : {std::pair{&bare, bare_ns}, {&lite, lite_ns}, {&full, full_ns}}) {
+      runs->ns.push_back(ns);
+      runs->added.push_back(ns - base);
+    }
+  }
+  std::printf("getppid() CPU ns/call, medians over %d interleaved rounds of %ld calls each:\n", rounds, calls);
+  std::printf("  sensor off            %7.1f\n", Median(off.ns));
+  std::printf("  bare counting tp_btf  %7.1f  (+%.1f)\n", Median(bare.ns), Median(bare.added));
+  std::printf("  sensor, no profiles   %7.1f  (+%.1f)\n", Median(lite.ns), Median(lite.added));
+  std::printf("  full sensor+profiles  %7.1f  (+%.1f)\n", Median(full.ns), Median(full.added));
+  auto [lo, hi] = std::minmax_element(full.added.begin(), full.added.end());
+  std::printf("  full sensor added, per round: min %.1f, max %.1f\n", *lo, *hi);
   nlohmann::ordered_json out = {{"benchmark", "sensor_overhead"},
                                 {"calls", calls},
-                                {"off_ns", off},
-                                {"off_again_ns", off_again},
-                                {"bare_counter_ns", bare_ns},
-                                {"sensor_no_profiles_ns", lite_ns},
-                                {"full_sensor_ns", full_ns},
-                                {"added_ns_full_sensor", full_ns - off},
-                                {"added_ns_bare_counter", bare_ns - off},
+                                {"rounds", rounds},
+                                {"off_ns", Median(off.ns)},
+                                {"bare_counter_ns", Median(bare.ns)},
+                                {"sensor_no_profiles_ns", Median(lite.ns)},
+                                {"full_sensor_ns", Median(full.ns)},
+                                {"added_ns_full_sensor", Median(full.added)},
+                                {"added_ns_full_sensor_min", *lo},
+                                {"added_ns_full_sensor_max", *hi},
+                                {"added_ns_sensor_no_profiles", Median(lite.added)},
+                                {"added_ns_bare_counter", Median(bare.added)},
                                 {"target_added_ns", 100}};
   return out;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -9,6 +10,7 @@
 
 #include "eval/roc.h"
 #include "learn/behaviour_profile.h"
+#include "learn/gru_language_model.h"
 #include "learn/sequence_models.h"
 
 namespace hostmind {
@@ -49,21 +51,33 @@ Result<std::vector<AdfaTrace>> ReadTraces(const fs::path& dir, bool attacks) {
 }
 
 using Scorer = std::function<double(const std::vector<int32_t>&)>;
+// Scores many traces at once (models that batch their arithmetic across traces).
+using BatchScorer = std::function<std::vector<double>(const std::vector<AdfaTrace>&)>;
+
+BatchScorer PerTrace(Scorer score) {
+  return [score = std::move(score)](const std::vector<AdfaTrace>& traces) {
+    std::vector<double> out;
+    for (const auto& t : traces) out.push_back(score(t.syscalls));
+    return out;
+  };
+}
+
+std::vector<std::span<const int32_t>> Spans(const std::vector<AdfaTrace>& traces) {
+  std::vector<std::span<const int32_t>> out;
+  for (const auto& t : traces) out.emplace_back(t.syscalls);
+  return out;
+}
 
 AdfaMethodResult Evaluate(const AdfaDataset& data, std::string method, std::string description,
-                          const std::function<Scorer(const std::vector<AdfaTrace>&)>& train) {
+                          const std::function<BatchScorer(const std::vector<AdfaTrace>&)>& train) {
   auto t0 = std::chrono::steady_clock::now();
   AdfaMethodResult r;
   r.method = std::move(method);
   r.description = std::move(description);
-  Scorer score = train(data.train);
-  std::vector<double> normal, attack;
+  BatchScorer score = train(data.train);
+  std::vector<double> normal = score(data.validation), attack = score(data.attack);
   std::map<std::string, std::vector<double>> by_attack;
-  for (const auto& t : data.validation) normal.push_back(score(t.syscalls));
-  for (const auto& t : data.attack) {
-    attack.push_back(score(t.syscalls));
-    by_attack[t.attack].push_back(attack.back());
-  }
+  for (size_t i = 0; i < data.attack.size(); ++i) by_attack[data.attack[i].attack].push_back(attack[i]);
   r.auc = RocAuc(normal, attack);
   r.detection_at_1pct = DetectionRateAtFpr(normal, attack, 0.01);
   r.detection_at_5pct = DetectionRateAtFpr(normal, attack, 0.05);
@@ -88,33 +102,58 @@ Result<AdfaDataset> ReadAdfa(const std::string& dir) {
   return d;
 }
 
-std::vector<AdfaMethodResult> EvaluateAdfa(const AdfaDataset& data) {
+std::vector<AdfaMethodResult> EvaluateAdfa(const AdfaDataset& data, const GruOptions& gru_options) {
   std::vector<AdfaMethodResult> out;
+  // The two language models are trained once (by the first method using each) and shared.
+  auto vmm = std::make_shared<NgramModel>(10, kI386Syscalls);
+  auto gru = std::make_shared<GruLanguageModel>(gru_options);
   out.push_back(Evaluate(data, "vmm10", "interpolated variable-order Markov model (orders 1-10, Witten-Bell), mean NLL",
-                         [](const std::vector<AdfaTrace>& train) -> Scorer {
-                           auto m = std::make_shared<NgramModel>(10, kI386Syscalls);
-                           for (const auto& t : train) m->Train(t.syscalls);
-                           return [m](const std::vector<int32_t>& s) { return m->MeanNll(s); };
+                         [&](const std::vector<AdfaTrace>& train) -> BatchScorer {
+                           for (const auto& t : train) vmm->Train(t.syscalls);
+                           return PerTrace([vmm](const std::vector<int32_t>& s) { return vmm->MeanNll(s); });
+                         }));
+  out.push_back(Evaluate(data, "gru",
+                         "GRU language model (" + std::to_string(gru_options.hidden) + " units), mean NLL",
+                         [&](const std::vector<AdfaTrace>& train) -> BatchScorer {
+                           std::vector<std::vector<int32_t>> seqs;
+                           for (const auto& t : train) seqs.push_back(t.syscalls);
+                           gru->Train(seqs);
+                           return [gru](const std::vector<AdfaTrace>& traces) { return gru->MeanNll(Spans(traces)); };
+                         }));
+  out.push_back(Evaluate(data, "mix",
+                         "vmm10 and gru mixed symbol by symbol (equal weights, not tuned), mean NLL",
+                         [&](const std::vector<AdfaTrace>&) -> BatchScorer {
+                           return [vmm, gru](const std::vector<AdfaTrace>& traces) {
+                             auto probs = gru->Probabilities(Spans(traces));
+                             std::vector<double> out;
+                             for (size_t i = 0; i < traces.size(); ++i) {
+                               const auto& s = traces[i].syscalls;
+                               double sum = 0;
+                               for (size_t k = 0; k < s.size(); ++k) sum -= std::log(0.5 * probs[i][k] + 0.5 * vmm->Probability(s, k));
+                               out.push_back(s.empty() ? 0.0 : sum / static_cast<double>(s.size()));
+                             }
+                             return out;
+                           };
                          }));
   out.push_back(Evaluate(data, "stide6", "STIDE, window 6: fraction of unseen windows (baseline)",
-                         [](const std::vector<AdfaTrace>& train) -> Scorer {
+                         [](const std::vector<AdfaTrace>& train) -> BatchScorer {
                            auto m = std::make_shared<Stide>(6);
                            for (const auto& t : train) m->Train(t.syscalls);
-                           return [m](const std::vector<int32_t>& s) { return m->MismatchRate(s); };
+                           return PerTrace([m](const std::vector<int32_t>& s) { return m->MismatchRate(s); });
                          }));
   out.push_back(Evaluate(data, "markov5", "order-5 Markov chain, add-one smoothing, mean NLL (baseline)",
-                         [](const std::vector<AdfaTrace>& train) -> Scorer {
+                         [](const std::vector<AdfaTrace>& train) -> BatchScorer {
                            auto m = std::make_shared<MarkovChain>(5, kI386Syscalls);
                            for (const auto& t : train) m->Train(t.syscalls);
-                           return [m](const std::vector<int32_t>& s) { return m->MeanNll(s); };
+                           return PerTrace([m](const std::vector<int32_t>& s) { return m->MeanNll(s); });
                          }));
   out.push_back(Evaluate(data, "profile",
                          "the live agent's view: in-kernel aggregate (syscall counts + 3-gram sketch), "
                          "distance to the nearest learned mix",
-                         [](const std::vector<AdfaTrace>& train) -> Scorer {
+                         [](const std::vector<AdfaTrace>& train) -> BatchScorer {
                            auto p = std::make_shared<BehaviourProfile>();
                            for (const auto& t : train) p->LearnMix(MixFromSequence(t.syscalls));
-                           return [p](const std::vector<int32_t>& s) { return p->Distance(MixFromSequence(s)).value_or(1); };
+                           return PerTrace([p](const std::vector<int32_t>& s) { return p->Distance(MixFromSequence(s)).value_or(1); });
                          }));
   return out;
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "learn/gru_language_model.h"
 
 namespace hostmind {
 
@@ -26,7 +27,7 @@ struct AdfaDataset {
 Result<AdfaDataset> ReadAdfa(const std::string& dir);
 
 struct AdfaMethodResult {
-  std::string method;       // "vmm10", "stide6", "markov5", "profile"
+  std::string method;       // "vmm10", "gru", "mix", "stide6", "markov5", "profile"
   std::string description;
   double auc = 0;
   double detection_at_1pct = 0;
@@ -35,7 +36,8 @@ struct AdfaMethodResult {
   double seconds = 0;  // training + scoring
 };
 
-// Trains each method on the training traces and scores the rest.
-std::vector<AdfaMethodResult> EvaluateAdfa(const AdfaDataset& data);
+// Trains each method on the training traces only and scores the rest. hostmind's model comes
+// first; `gru` sizes its recurrent model (smaller for tests).
+std::vector<AdfaMethodResult> EvaluateAdfa(const AdfaDataset& data, const GruOptions& gru = {});
 
 }  // namespace hostmind
