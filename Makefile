@@ -5,7 +5,7 @@ ASAN_DIR := build/asan
 HOSTMIND := $(RELEASE_DIR)/src/cli/hostmind
 CTEST_ARGS ?=
 
-.PHONY: all deps build run test test-deps bench bench-deps bench-footprint bench-sensor bench-alloc bench-detector clean
+.PHONY: all deps build run test test-deps bench bench-deps bench-footprint bench-sensor bench-alloc bench-detector bench-prefetch clean
 
 all: build
 
@@ -35,7 +35,7 @@ test: test-deps
 bench-deps:
 	scripts/install-deps.sh build bench
 
-bench: bench-footprint bench-sensor bench-alloc bench-detector
+bench: bench-footprint bench-sensor bench-alloc bench-detector bench-prefetch
 
 bench-footprint: build bench-deps
 	bench/footprint.sh $(HOSTMIND)
@@ -53,6 +53,10 @@ bench-alloc: build bench-deps
 # windowedGaussian beside them) and bytes of state per series.
 bench-detector: build
 	$(RELEASE_DIR)/bench/hostmind-detector-bench
+
+# Cold starts of real programs: no prefetch vs Debian's preload vs hostmind (root; ~15 min).
+bench-prefetch: build bench-deps
+	bench/prefetch_bench.py --hostmind $(HOSTMIND)
 
 clean:
 	rm -rf build

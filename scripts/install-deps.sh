@@ -17,7 +17,7 @@ build_pkgs=(
 # Peers the test suite starts for real: promtool/prometheus, nats-server, a headless browser.
 test_pkgs=(prometheus nats-server chromium sqlite3 procps psmisc iproute2 stress-ng)
 # Side-by-side peers for the benchmarks.
-bench_pkgs=(python3 netdata preload stress-ng fio wrk nginx bpftrace prometheus-node-exporter hyperfine linux-perf)
+bench_pkgs=(python3 netdata preload stress-ng fio wrk nginx bpftrace prometheus-node-exporter hyperfine linux-perf git)
 
 want=()
 [ $# -eq 0 ] && set -- build

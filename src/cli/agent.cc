@@ -21,8 +21,10 @@
 #include "collect/pressure.h"
 #include "collect/process_collector.h"
 #include "collect/self_collector.h"
+#include "cli/prefetch_unit.h"
 #include "cli/routes_alloc.h"
 #include "cli/routes_logs.h"
+#include "cli/routes_prefetch.h"
 #include "serve/core_api.h"
 
 namespace hostmind {
@@ -145,6 +147,13 @@ void Agent::BuildActuators() {
     actuators_->Add(oom_guard_.get());
   }
   if (audit_) RegisterAllocRoutes(*http_, audit_.get(), c.workloads.empty() ? nullptr : alloc_.get());
+  // The prefetcher acts at each exec, from the tracer's thread, and learns on the analysis
+  // thread: an analyzer, live only (a replay must not prefetch), audited like every actuator.
+  if (config_.prefetch.enabled) {
+    prefetch_ = PrefetchUnit::Create(config_.prefetch, *store_, audit_.get());
+    pipeline_.AddAnalyzer(prefetch_.get());
+    RegisterPrefetchRoutes(*http_, prefetch_->analyzer());
+  }
 }
 
 Agent::~Agent() { Stop(); }

@@ -12,6 +12,7 @@
 #include "act/actuator_runner.h"
 #include "act/cgroup_controller.h"
 #include "act/oom_guard.h"
+#include "cli/prefetch_unit.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/host_env.h"
@@ -71,6 +72,7 @@ class Agent {
   std::unique_ptr<CgroupController> alloc_;
   std::unique_ptr<OomGuard> oom_guard_;
   std::unique_ptr<ActuatorRunner> actuators_;
+  std::unique_ptr<PrefetchUnit> prefetch_;
   bool running_ = false;
 };
 

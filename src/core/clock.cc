@@ -11,6 +11,20 @@ TimeMs SystemClock::Now() const {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+TimeMs WallMinusMonotonicMs() {
+  timespec mono{}, wall{};
+  clock_gettime(CLOCK_MONOTONIC, &mono);
+  clock_gettime(CLOCK_REALTIME, &wall);
+  auto ms = [](const timespec& t) { return static_cast<TimeMs>(t.tv_sec) * 1000 + t.tv_nsec / 1000000; };
+  return ms(wall) - ms(mono);
+}
+
+uint64_t MonotonicNs() {
+  timespec t{};
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return static_cast<uint64_t>(t.tv_sec) * 1000000000ull + static_cast<uint64_t>(t.tv_nsec);
+}
+
 std::string FormatIso8601(TimeMs t) {
   std::time_t secs = static_cast<std::time_t>(t / 1000);
   std::tm tm{};

@@ -37,6 +37,11 @@ class FakeClock final : public Clock {
   std::atomic<TimeMs> now_;
 };
 
+// Wall-clock ms minus CLOCK_MONOTONIC ms, now: converts kernel timestamps (BPF ktime) to TimeMs.
+TimeMs WallMinusMonotonicMs();
+// CLOCK_MONOTONIC in nanoseconds, the clock of BPF timestamps.
+uint64_t MonotonicNs();
+
 // "2026-11-24T23:52:40Z" (UTC) for logs and explanations.
 std::string FormatIso8601(TimeMs t);
 // "14:05" in local time, for alert text ("growing since 14:05").

@@ -127,6 +127,11 @@ class SectionReader {
     return n;
   }
   std::string KeyPath(const char* key) const { return path_.empty() ? key : path_ + "." + key; }
+  static std::string FormatNumber(double v) {
+    std::ostringstream o;
+    o << v;
+    return o.str();
+  }
   static std::string Scalar(const YAML::Node& n) { return n.IsScalar() ? n.Scalar() : "<not a scalar>"; }
 
   YAML::Node node_;
@@ -258,6 +263,32 @@ void ReadMetrics(SectionReader s, MetricsConfig& c) {
   s.Finish();
 }
 
+void ReadPrefetch(SectionReader s, PrefetchConfig& c) {
+  s.Bool("enabled", c.enabled);
+  s.Str("mode", c.mode);
+  s.Str("tracer", c.tracer);
+  s.Duration("learn_window", c.learn_window_ms);
+  s.Size("memory_budget", c.memory_budget);
+  s.Double("min_probability", c.min_probability, 0.01, 1);
+  s.Double("child_min_probability", c.child_min_probability, 0.01, 1);
+  s.Bool("predict", c.predict);
+  s.Double("predict_min_probability", c.predict_min_probability, 0.01, 1);
+  s.Duration("predict_horizon", c.predict_horizon_ms);
+  s.Size("guess_reserve", c.guess_reserve);
+  s.Double("psi_limit", c.psi_limit, 0, 1);
+  s.Int("io_threads", c.io_threads, 1, 64);
+  s.Duration("order_slice", c.order_slice_ms);
+  s.Int("max_programs", c.max_programs, 1, 1 << 20);
+  s.StrList("interpreters", c.interpreters);
+  static const std::set<std::string> modes = {"observe", "recommend", "enforce"};
+  if (!modes.count(c.mode)) s.FailHere("prefetch.mode: expected observe, recommend or enforce, got '" + c.mode + "'");
+  static const std::set<std::string> tracers = {"auto", "ebpf", "fanotify"};
+  if (!tracers.count(c.tracer)) s.FailHere("prefetch.tracer: expected auto, ebpf or fanotify, got '" + c.tracer + "'");
+  if (c.learn_window_ms > 60 * kMsPerSecond) s.FailHere("prefetch.learn_window: at most 60s");
+  if (c.memory_budget < (1 << 20)) s.FailHere("prefetch.memory_budget: at least 1MiB");
+  s.Finish();
+}
+
 // Overlays `yaml` onto `config`.
 Status Overlay(const std::string& yaml, const std::string& origin, Config& config) {
   YAML::Node root;
@@ -299,6 +330,7 @@ Status Overlay(const std::string& yaml, const std::string& origin, Config& confi
   logs.Int("max_findings_per_minute", config.logs.max_findings_per_minute, 0, 1 << 20);
   logs.Finish();
   ReadMetrics(top.Sub("metrics"), config.metrics);
+  ReadPrefetch(top.Sub("prefetch"), config.prefetch);
 
   top.Finish();
   if (!error.ok()) return error;

@@ -121,6 +121,25 @@ struct LogsConfig {
   int max_findings_per_minute = 0;
 };
 
+struct PrefetchConfig {
+  bool enabled = true;                  // trace launches and learn what they read
+  std::string mode;                     // observe, recommend or enforce
+  std::string tracer;                   // auto, ebpf or fanotify
+  TimeMs learn_window_ms = 0;           // each launch is traced this long
+  uint64_t memory_budget = 0;           // bytes one prefetch may bring into the page cache
+  double min_probability = 0;           // of a range, to be prefetched
+  double child_min_probability = 0;     // of a child program, to prefetch its reads too
+  bool predict = true;                  // prefetch for predicted launches too
+  double predict_min_probability = 0;
+  TimeMs predict_horizon_ms = 0;
+  uint64_t guess_reserve = 0;           // predictions leave this much memory free
+  double psi_limit = 0;                 // memory PSI (some) above which nothing is prefetched
+  int io_threads = 0;
+  TimeMs order_slice_ms = 0;
+  int max_programs = 0;
+  std::vector<std::string> interpreters;
+};
+
 struct Config {
   AgentConfig agent;
   HttpConfig http;
@@ -130,6 +149,7 @@ struct Config {
   AllocConfig alloc;
   LogsConfig logs;
   MetricsConfig metrics;
+  PrefetchConfig prefetch;
 };
 
 // The embedded defaults, as YAML text.

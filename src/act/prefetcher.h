@@ -1,0 +1,113 @@
+#pragma once
+// Prefetcher: the I/O engine of prefetching. A few threads open the planned files and ask the
+// kernel to read the planned ranges into the page cache (readahead(2), which queues the reads
+// and returns): several threads, because opening a cold file blocks on its inode and directory
+// blocks, and a deep queue is what makes a disk fast. Reads are issued by when they are needed
+// (earliest first, across jobs; predictions after every real launch). Each job reports what it
+// did when its last read is queued.
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <queue>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/startup_trace.h"
+#include "core/status.h"
+
+namespace hostmind {
+
+// One region of one file to bring in.
+struct PrefetchRead {
+  std::string path;
+  uint64_t dev = 0, ino = 0;  // the file when the plan was made (for the hit accounting)
+  PageRange pages;          // count == 0: the whole file
+  TimeMs at_ms = 0;         // when the launch is expected to need it, after its exec
+  double probability = 0;   // how likely it is needed
+};
+
+enum class PrefetchReason { kExec, kPredicted };
+const char* PrefetchReasonName(PrefetchReason reason);
+
+struct PrefetchJob {
+  uint64_t id = 0;
+  PrefetchReason reason = PrefetchReason::kExec;
+  std::string key;          // the program
+  int32_t pid = 0;          // the exec that triggered it (0 for predictions)
+  TimeMs ts = 0;
+  std::vector<PrefetchRead> reads;  // in the order to issue them
+};
+
+struct PrefetchFile {
+  uint64_t dev = 0, ino = 0;
+  std::string path;
+};
+
+struct PrefetchResult {
+  uint64_t id = 0;
+  uint64_t bytes_requested = 0;   // within the files' sizes
+  uint32_t files_opened = 0;
+  uint32_t files_missing = 0;     // gone or unreadable since they were learnt
+  int64_t queue_us = 0;           // from Submit to the first read
+  int64_t issue_us = 0;           // from the first read to the last one queued
+  std::vector<PrefetchFile> files;
+};
+
+class Prefetcher {
+ public:
+  using ResultCallback = std::function<void(PrefetchResult)>;
+  // `on_thread_start` runs on each I/O thread first (to register its tid with the tracer);
+  // `on_result` on the I/O thread that finished a job.
+  Prefetcher(int threads, std::function<void(int32_t tid)> on_thread_start, ResultCallback on_result);
+  ~Prefetcher();
+  Prefetcher(const Prefetcher&) = delete;
+  Prefetcher& operator=(const Prefetcher&) = delete;
+
+  // Queues a job. Thread-safe.
+  void Submit(PrefetchJob job);
+  size_t queued_reads() const;
+
+ private:
+  struct Job {
+    PrefetchJob job;
+    std::atomic<size_t> done{0};
+    std::atomic<uint64_t> bytes{0};
+    std::atomic<uint32_t> opened{0}, missing{0};
+    int64_t submitted_us = 0;
+    std::atomic<int64_t> first_us{0};
+    std::mutex files_mu;
+    std::vector<PrefetchFile> files;
+  };
+  // One read, due when its launch is expected to need it: reads of all jobs are issued earliest
+  // due first, so a new launch's first reads overtake the late reads of a large job. Within a
+  // job, due times never decrease along the plan, which keeps the plan's (on-disk) order.
+  struct Task {
+    TimeMs due = 0;
+    uint64_t seq = 0;  // submission order breaks ties
+    std::shared_ptr<Job> job;
+    size_t index = 0;
+    bool operator<(const Task& o) const { return due != o.due ? due > o.due : seq > o.seq; }  // min-heap
+  };
+  void Work(std::stop_token stop);
+  void Issue(Job& job, const PrefetchRead& read);
+  void Finish(Job& job);
+
+  std::function<void(int32_t)> on_thread_start_;
+  ResultCallback on_result_;
+  mutable std::mutex mu_;
+  std::condition_variable_any cv_;
+  std::priority_queue<Task> tasks_;
+  uint64_t seq_ = 0;
+  std::vector<std::jthread> threads_;
+};
+
+// The physical byte offset of `offset` in the open file `fd` on its device (FIEMAP), to issue reads in
+// on-disk order; nullopt where the filesystem cannot tell (tmpfs, inline data, holes).
+std::optional<uint64_t> PhysicalOffset(int fd, uint64_t offset);
+
+}  // namespace hostmind

@@ -1,0 +1,280 @@
+// Prefetching on the real kernel: the eBPF tracer sees what a real program reads (its pages), the
+// prefetcher really brings a file's pages into the page cache (checked with mincore), and the
+// analyzer, having learnt a program, prefetches its file at the program's next exec and counts
+// the pages the program then used as hits.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "act/prefetch_analyzer.h"
+#include "act/prefetcher.h"
+#include "collect/prefetch/page_tracer.h"
+#include "test_util.h"
+
+namespace hostmind {
+namespace {
+
+constexpr uint64_t kFilePages = 256;  // 1 MiB
+
+// A temporary directory on a block-backed filesystem (the page cache of tmpfs is not a cache),
+// or "" after GTEST_SKIP.
+std::string BlockBackedDir(const testing::TempDir& tmp) {
+  for (std::string dir : {tmp.path(), std::string("/var/tmp")}) {
+    struct statfs fs{};
+    if (statfs(dir.c_str(), &fs) == 0 && fs.f_type != 0x01021994 /* TMPFS_MAGIC */) return dir;
+  }
+  return "";
+}
+
+std::string MakeFile(const std::string& dir, const std::string& name) {
+  std::string path = dir + "/" + name;
+  std::ofstream out(path, std::ios::binary);
+  std::string page(kPageBytes, 'x');
+  for (uint64_t i = 0; i < kFilePages; ++i) out << page;
+  out.close();
+  return path;
+}
+
+// Drops the file's pages from the page cache (clean pages only: sync first).
+void Evict(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY);
+  fdatasync(fd);
+  posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+  close(fd);
+}
+
+// Resident pages of `path`, by mincore.
+std::vector<bool> Resident(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY);
+  void* map = mmap(nullptr, kFilePages * kPageBytes, PROT_READ, MAP_SHARED, fd, 0);
+  std::vector<unsigned char> vec(kFilePages);
+  mincore(map, kFilePages * kPageBytes, vec.data());
+  munmap(map, kFilePages * kPageBytes);
+  close(fd);
+  std::vector<bool> out;
+  for (unsigned char v : vec) out.push_back(v & 1);
+  return out;
+}
+
+size_t Count(const std::vector<bool>& v, size_t from, size_t to) {
+  size_t n = 0;
+  for (size_t i = from; i < to; ++i) n += v[i];
+  return n;
+}
+
+// Runs `dd` reading pages [skip, skip + count) of `path`; returns its pid.
+int32_t RunDd(const std::string& path, int skip, int count) {
+  std::string cmd = "exec /bin/dd if=" + path + " of=/dev/null bs=4096 skip=" + std::to_string(skip) +
+                    " count=" + std::to_string(count) + " status=none";
+  pid_t pid = fork();
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", cmd.c_str(), nullptr);
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_EQ(0, status);
+  return pid;
+}
+
+std::unique_ptr<PageTracer> StartTracerOrSkip() {
+  PageTracerOptions o;
+  o.window_ms = 1000;
+  auto t = PageTracer::Start(o);
+  if (!t.ok()) {
+    [&] { GTEST_SKIP() << t.status().ToString(); }();
+    return nullptr;
+  }
+  if (!(*t)->exact_pages()) {
+    [&] { GTEST_SKIP() << (*t)->degraded_reason(); }();
+    return nullptr;
+  }
+  return std::move(t).value();
+}
+
+TEST(PrefetchRuntimeTest, TracerSeesTheExecAndThePagesARealProgramReads) {
+  testing::TempDir tmp;
+  std::string dir = BlockBackedDir(tmp);
+  if (dir.empty()) GTEST_SKIP() << "no block-backed temporary directory";
+  std::mutex mu;  // declared before the tracer, whose thread uses them until it is destroyed
+  std::vector<ExecNotice> execs;
+  auto tracer = StartTracerOrSkip();
+  if (!tracer) return;
+  std::string file = MakeFile(dir, "traced.bin");
+  tracer->SetExecCallback([&](const ExecNotice& n) {
+    std::lock_guard lock(mu);
+    execs.push_back(n);
+  });
+  int32_t pid = RunDd(file, 100, 20);
+  std::vector<StartupTrace> traces;
+  const StartupTrace* dd = nullptr;
+  for (int i = 0; i < 100 && !dd; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    tracer->DrainTraces(traces);
+    for (const auto& t : traces)  // sh, then dd when sh execs it: two launches of one pid
+      if (t.exec.pid == pid && t.exec.exe.ends_with("/dd")) dd = &t;
+  }
+  ASSERT_TRUE(dd) << "no startup trace for dd (pid " << pid << ")";
+  ASSERT_GE(dd->exec.argv.size(), 2u);
+  const FileTouch* touch = nullptr;
+  for (const auto& f : dd->files)
+    if (f.path == file) touch = &f;
+  ASSERT_TRUE(touch) << "the file dd read is not in its trace";
+  EXPECT_EQ(OverlapPages(touch->pages, {{100, 20}}), 20u) << "dd read pages 100-119";
+  EXPECT_LE(TotalPages(touch->pages), 40u) << "pages dd did not read";
+  bool libc = false;
+  for (const auto& f : dd->files) libc |= f.path.find("libc.so") != std::string::npos;
+  EXPECT_TRUE(libc) << "the C library dd maps is not in its trace";
+  std::lock_guard lock(mu);
+  bool seen = false;
+  for (const auto& n : execs) seen |= n.pid == pid;
+  EXPECT_TRUE(seen) << "no exec notice for dd";
+  EXPECT_EQ(tracer->Stats().lost, 0u);
+}
+
+TEST(PrefetchRuntimeTest, PrefetcherBringsTheRangeIntoThePageCache) {
+  testing::TempDir tmp;
+  std::string dir = BlockBackedDir(tmp);
+  if (dir.empty()) GTEST_SKIP() << "no block-backed temporary directory";
+  std::string file = MakeFile(dir, "prefetched.bin");
+  Evict(file);
+  ASSERT_EQ(Count(Resident(file), 0, kFilePages), 0u) << "could not evict the file (is it on tmpfs?)";
+  std::mutex mu;
+  std::condition_variable cv;
+  std::optional<PrefetchResult> result;
+  Prefetcher prefetcher(2, nullptr, [&](PrefetchResult r) {
+    std::lock_guard lock(mu);
+    result = std::move(r);
+    cv.notify_all();
+  });
+  PrefetchJob job;
+  job.id = 1;
+  PrefetchRead read;
+  read.path = file;
+  read.pages = {64, 32};
+  job.reads = {read};
+  PrefetchRead missing;
+  missing.path = dir + "/no-such-file";
+  job.reads.push_back(missing);
+  prefetcher.Submit(job);
+  std::unique_lock lock(mu);
+  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return result.has_value(); }));
+  EXPECT_EQ(result->bytes_requested, 32 * kPageBytes);
+  EXPECT_EQ(result->files_opened, 1u);
+  EXPECT_EQ(result->files_missing, 1u);
+  // readahead(2) queues the reads; they land shortly after.
+  std::vector<bool> resident;
+  for (int i = 0; i < 100; ++i) {
+    resident = Resident(file);
+    if (Count(resident, 64, 96) == 32) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(Count(resident, 64, 96), 32u);
+  EXPECT_EQ(Count(resident, 0, 64) + Count(resident, 96, kFilePages), 0u) << "pages outside the range";
+}
+
+// Runs `script` with /bin/sh; returns the shell's pid.
+int32_t RunScript(const std::string& script) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    execl("/bin/sh", "sh", script.c_str(), nullptr);
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_EQ(0, status);
+  return pid;
+}
+
+TEST(PrefetchRuntimeTest, AnalyzerPrefetchesALearntProgramAtItsExecAndCountsHits) {
+  testing::TempDir tmp;
+  std::string dir = BlockBackedDir(tmp);
+  if (dir.empty()) GTEST_SKIP() << "no block-backed temporary directory";
+  auto tracer = StartTracerOrSkip();
+  if (!tracer) return;
+  std::string file = MakeFile(dir, "learnt.bin");
+  // A script (its own program: sh keys on its script) that waits, then has dd read the file:
+  // the prefetch at the script's exec holds dd's reads, as dd is the script's child.
+  std::string script = dir + "/reader.sh";
+  std::ofstream(script) << "sleep 0.3\n/bin/dd if=" << file << " of=/dev/null bs=4096 count=128 status=none\n";
+  PrefetchConfig config;
+  config.mode = "enforce";
+  config.learn_window_ms = 1000;
+  config.memory_budget = 64 << 20;
+  config.min_probability = 0.5;
+  config.child_min_probability = 0.5;
+  config.predict = false;
+  config.predict_horizon_ms = 1000;
+  config.psi_limit = 1;
+  config.io_threads = 2;
+  config.order_slice_ms = 50;
+  config.max_programs = 64;
+  config.interpreters = {"sh", "dash"};
+  PrefetchAnalyzer analyzer(config, tracer.get(), "", PrefetchHooks{});
+  auto analyze = [&] {
+    Batch b;
+    b.source = "memory";
+    b.ts = SystemClock().Now();
+    b.Gauge(SeriesKey("hostmind_memory_available_bytes"), 8e9);
+    b.Gauge(SeriesKey("hostmind_memory_free_bytes"), 8e9);
+    Analysis out;
+    analyzer.Analyze(b, out);
+  };
+  auto settle = [&](std::chrono::milliseconds d) {
+    for (auto end = std::chrono::steady_clock::now() + d; std::chrono::steady_clock::now() < end;) {
+      analyze();
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  };
+  analyze();
+  // Learn: two cold runs (a warm launch is not prefetched again soon after: its pages are cached).
+  for (int i = 0; i < 2; ++i) {
+    Evict(file);
+    RunScript(script);
+    settle(std::chrono::milliseconds(1800));
+  }
+  const std::string key = "/usr/bin/dash " + script;
+  auto plan = analyzer.PlanOf(key);
+  ASSERT_TRUE(plan) << "no plan for " << key;
+  bool planned = false;
+  for (const auto& r : *plan) planned |= r.path == file && r.pages.first == 0 && r.pages.count >= 128;
+  EXPECT_TRUE(planned) << "the script's plan does not hold dd's read of pages 0-127 of the file";
+  // Evict the file and run the script again: the prefetch at its exec brings the pages back
+  // before dd reads them.
+  Evict(file);
+  ASSERT_EQ(Count(Resident(file), 0, kFilePages), 0u) << "could not evict the file";
+  const TimeMs started = SystemClock().Now();
+  int32_t pid = RunScript(script);
+  // The script's prefetch holds the file; dd's own, 300 ms later, too: whichever came first
+  // brought the pages in, and dd's reads made them hits.
+  uint64_t hits = 0, in = 0;
+  std::vector<JobRecord> jobs;
+  for (int i = 0; i < 50 && hits < 128; ++i) {
+    settle(std::chrono::milliseconds(100));
+    jobs = analyzer.Jobs(1000);
+    hits = in = 0;
+    for (const auto& j : jobs)
+      if (j.ts >= started && (j.key == key || j.key == "/usr/bin/dd")) {
+        hits += j.pages_hit;
+        in += j.pages_in;
+      }
+  }
+  EXPECT_GE(hits, 128u) << "the file's pages, prefetched at an exec, were not counted as hits";
+  EXPECT_LE(hits, in);
+  bool script_job = false;
+  for (const auto& j : jobs) script_job |= j.pid == pid && j.key == key && j.reason == PrefetchReason::kExec;
+  EXPECT_TRUE(script_job) << "no prefetch at the script's exec";
+}
+
+}  // namespace
+}  // namespace hostmind
