@@ -219,7 +219,8 @@ def main():
         # 3. Measure: every round, each program under each condition, in rotating order.
         conditions = ["none", "preload", "hostmind"]
         times = {n: {c: [] for c in conditions + ["warm"]} for n in suite}
-        runs = {n: [] for n in suite}  # hostmind runs: (pid, seconds)
+        runs = {n: [] for n in suite}  # pids of the hostmind runs
+        jobs = {}  # pid -> hostmind's prefetch job at that exec
         for r in range(args.rounds):
             order = conditions[r % 3:] + conditions[:r % 3]
             for name, cmd in suite.items():
@@ -238,11 +239,16 @@ def main():
                 launch(cmd)  # warm reference: right after a launch, everything is cached
                 pid, secs = launch(cmd)
                 times[name]["warm"].append(secs)
+            for j in agent.jobs():  # the ledger keeps the latest jobs only: collect as we go
+                if j["reason"] == "exec":
+                    jobs[j["pid"]] = j
             log(f"round {r + 1}/{args.rounds}: " + ", ".join(
                 f"{n} {statistics.median(times[n]['none']):.3f}/{statistics.median(times[n]['preload']):.3f}/"
                 f"{statistics.median(times[n]['hostmind']):.3f}" for n in suite))
         time.sleep(args.window + 3)  # the last launches' traces close, their hits are counted
-        jobs = {j["pid"]: j for j in agent.jobs() if j["reason"] == "exec"}
+        for j in agent.jobs():
+            if j["reason"] == "exec":
+                jobs[j["pid"]] = j
         status = agent.status()
     finally:
         preload.stop()

@@ -42,7 +42,7 @@ struct LedgerTotals {
 
 class PrefetchLedger {
  public:
-  explicit PrefetchLedger(TimeMs window_ms, size_t max_jobs = 256) : window_ms_(window_ms), max_jobs_(max_jobs) {}
+  explicit PrefetchLedger(TimeMs window_ms, size_t max_jobs = 1024) : window_ms_(window_ms), max_jobs_(max_jobs) {}
 
   // A job was submitted with `plan`.
   void Planned(JobRecord job, const std::vector<PrefetchRead>& plan);

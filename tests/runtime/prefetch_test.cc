@@ -18,6 +18,7 @@
 
 #include "act/prefetch_analyzer.h"
 #include "act/prefetcher.h"
+#include "collect/prefetch/fanotify_tracer.h"
 #include "collect/prefetch/page_tracer.h"
 #include "test_util.h"
 
@@ -140,6 +141,44 @@ TEST(PrefetchRuntimeTest, TracerSeesTheExecAndThePagesARealProgramReads) {
   for (const auto& n : execs) seen |= n.pid == pid;
   EXPECT_TRUE(seen) << "no exec notice for dd";
   EXPECT_EQ(tracer->Stats().lost, 0u);
+}
+
+TEST(PrefetchRuntimeTest, FanotifyFallbackSeesTheExecAndTheFilesOpened) {
+  testing::TempDir tmp;
+  std::string dir = BlockBackedDir(tmp);
+  if (dir.empty()) GTEST_SKIP() << "no block-backed temporary directory";
+  std::mutex mu;
+  std::vector<ExecNotice> execs;
+  FanotifyTracerOptions o;
+  o.window_ms = 500;
+  auto tracer = FanotifyTracer::Start(o);
+  if (!tracer.ok()) GTEST_SKIP() << tracer.status().ToString();
+  (*tracer)->SetExecCallback([&](const ExecNotice& n) {
+    std::lock_guard lock(mu);
+    execs.push_back(n);
+  });
+  std::string file = MakeFile(dir, "opened.bin");
+  int32_t pid = RunDd(file, 0, 8);
+  const StartupTrace* dd = nullptr;
+  std::vector<StartupTrace> traces;
+  for (int i = 0; i < 60 && !dd; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    (*tracer)->DrainTraces(traces);
+    for (const auto& t : traces)
+      if (t.exec.pid == pid && t.exec.exe.ends_with("/dd")) dd = &t;
+  }
+  (*tracer)->SetExecCallback(nullptr);
+  ASSERT_TRUE(dd) << "no fanotify trace for dd (pid " << pid << ")";
+  EXPECT_GE(dd->exec.argv.size(), 2u) << "argv is read once the new image runs";
+  const FileTouch* touch = nullptr;
+  for (const auto& f : dd->files)
+    if (f.path == file) touch = &f;
+  ASSERT_TRUE(touch) << "the file dd opened is not in its trace";
+  EXPECT_GE(OverlapPages(touch->pages, {{0, 8}}), 8u) << "its resident pages";
+  std::lock_guard lock(mu);
+  bool seen = false;
+  for (const auto& n : execs) seen |= n.pid == pid && n.exe.ends_with("/dd");
+  EXPECT_TRUE(seen) << "no exec notice for dd";
 }
 
 TEST(PrefetchRuntimeTest, PrefetcherBringsTheRangeIntoThePageCache) {
