@@ -158,7 +158,35 @@ TEST(PrefetchRuntimeTest, FanotifyFallbackSeesTheExecAndTheFilesOpened) {
     execs.push_back(n);
   });
   std::string file = MakeFile(dir, "opened.bin");
-  int32_t pid = RunDd(file, 0, 8);
+  // dd writes into a one-page pipe read only once its exec was announced: fanotify reports
+  // asynchronously, and argv can only be read while the process lives.
+  int pipefd[2];
+  ASSERT_EQ(0, pipe(pipefd));
+  fcntl(pipefd[1], F_SETPIPE_SZ, kPageBytes);
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(pipefd[1], 1);
+    close(pipefd[0]);
+    close(pipefd[1]);
+    std::string in = "if=" + file;
+    execl("/bin/dd", "dd", in.c_str(), "of=/dev/stdout", "bs=4096", "count=8", "status=none", nullptr);
+    _exit(127);
+  }
+  close(pipefd[1]);
+  auto announced = [&] {
+    std::lock_guard lock(mu);
+    for (const auto& n : execs)
+      if (n.pid == pid && n.exe.ends_with("/dd")) return true;
+    return false;
+  };
+  for (int i = 0; i < 100 && !announced(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  char buf[kPageBytes];
+  while (read(pipefd[0], buf, sizeof buf) > 0) {
+  }
+  close(pipefd[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_EQ(0, status);
   const StartupTrace* dd = nullptr;
   std::vector<StartupTrace> traces;
   for (int i = 0; i < 60 && !dd; ++i) {
@@ -175,10 +203,7 @@ TEST(PrefetchRuntimeTest, FanotifyFallbackSeesTheExecAndTheFilesOpened) {
     if (f.path == file) touch = &f;
   ASSERT_TRUE(touch) << "the file dd opened is not in its trace";
   EXPECT_GE(OverlapPages(touch->pages, {{0, 8}}), 8u) << "its resident pages";
-  std::lock_guard lock(mu);
-  bool seen = false;
-  for (const auto& n : execs) seen |= n.pid == pid && n.exe.ends_with("/dd");
-  EXPECT_TRUE(seen) << "no exec notice for dd";
+  EXPECT_TRUE(announced()) << "no exec notice for dd";
 }
 
 TEST(PrefetchRuntimeTest, PrefetcherBringsTheRangeIntoThePageCache) {
