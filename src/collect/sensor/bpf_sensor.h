@@ -25,7 +25,7 @@ struct SensorOptions {
   // on, every system call pays about 95 ns more on this machine (docs/BENCHMARKS.md).
   bool syscall_results = false;
   bool forks = true;
-  uint64_t ring_buffer_bytes = 8 << 20;  // a power of two
+  uint64_t ring_buffer_bytes = 2 << 20;  // a power of two
   size_t queue_capacity = 65536;         // decoded events waiting for the collector
 };
 
