@@ -10,7 +10,7 @@ TEST(SecurityConfigTest, DefaultsAndOverrides) {
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_TRUE(c->security.sensor_enabled);
   EXPECT_FALSE(c->security.syscall_results);
-  EXPECT_EQ(c->security.ring_buffer_bytes, 8u << 20);
+  EXPECT_EQ(c->security.ring_buffer_bytes, 2u << 20);
   EXPECT_EQ(c->security.open_prefixes.front(), "/etc/");
   EXPECT_FALSE(c->security.allow_actions);
   EXPECT_EQ(c->security.learning_window_ms, kMsPerHour);
