@@ -79,7 +79,20 @@ Result<std::unique_ptr<Agent>> Agent::Create(const Config& config) {
   if (ec) return Status::IoError("create state dir " + config.agent.state_dir + ": " + ec.message());
   auto store = Store::Open(config.agent.state_dir + "/hostmind.db");
   if (!store.ok()) return store.status();
-  return std::unique_ptr<Agent>(new Agent(config, std::move(*store)));
+  std::unique_ptr<Agent> agent(new Agent(config, std::move(*store)));
+  HM_RETURN_IF_ERROR(agent->AttachJobs());
+  return agent;
+}
+
+Status Agent::AttachJobs() {
+  std::error_code ec;
+  const std::string self = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+  auto jobs = JobsFeature::Create(config_, *store_, clock_, self);
+  if (!jobs.ok()) return jobs.status();
+  jobs_ = std::move(*jobs);
+  if (Analyzer* a = jobs_->analyzer()) pipeline_.AddAnalyzer(a);
+  jobs_->RegisterRoutes(*http_);
+  return Status::Ok();
 }
 
 Agent::Agent(const Config& config, std::unique_ptr<Store> store)
@@ -164,6 +177,7 @@ Status Agent::Start() {
   for (size_t i = 0; i < pipeline_.collector_count(); ++i)
     for (const auto& [k, v] : state) pipeline_.RestoreCollector(i, k, v);
   HM_RETURN_IF_ERROR(actuators_->Start());
+  HM_RETURN_IF_ERROR(jobs_->Start());
   HM_RETURN_IF_ERROR(http_->Start());
   pipeline_.Start();
   running_ = true;
@@ -177,6 +191,7 @@ void Agent::Stop() {
   running_ = false;
   actuators_->Stop();  // puts back every cgroup value the actuators changed
   pipeline_.Stop();  // drains the queue and flushes the store
+  jobs_->Stop();     // running jobs go on running; the next start adopts them
   http_->Stop();
   spdlog::info("hostmind stopped; state flushed to {}", config_.agent.state_dir);
 }

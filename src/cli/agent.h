@@ -16,6 +16,7 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/host_env.h"
+#include "cli/jobs_feature.h"
 #include "core/pipeline.h"
 #include "cli/routes_logs.h"
 #include "serve/http_server.h"
@@ -51,10 +52,13 @@ class Agent {
   int http_port() const { return http_->port(); }
   Store& store() { return *store_; }
   HttpServer& http() { return *http_; }
+  JobsFeature& jobs() { return *jobs_; }
 
  private:
   Agent(const Config& config, std::unique_ptr<Store> store);
   void BuildActuators();
+  // Run-time prediction and the job queue: their analyzer, routes and threads.
+  Status AttachJobs();
 
   Config config_;
   SystemClock clock_;
@@ -73,6 +77,7 @@ class Agent {
   std::unique_ptr<OomGuard> oom_guard_;
   std::unique_ptr<ActuatorRunner> actuators_;
   std::unique_ptr<PrefetchUnit> prefetch_;
+  std::unique_ptr<JobsFeature> jobs_;
   bool running_ = false;
 };
 

@@ -12,6 +12,9 @@ namespace hostmind::cli {
 Result<Config> LoadConfigForCli(const std::string& path);
 
 void AddVersionCommand(CLI::App& app, int& exit_code);
+void AddJobsCommand(CLI::App& app, int& exit_code);
+void AddPredictCommand(CLI::App& app, int& exit_code);
+void AddJobShimCommand(CLI::App& app, int& exit_code);
 void AddConfigCommand(CLI::App& app, int& exit_code);
 void AddEvalCommand(CLI::App& app, int& exit_code);
 void AddRunCommand(CLI::App& app, int& exit_code);

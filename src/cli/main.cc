@@ -16,6 +16,9 @@ int main(int argc, char** argv) {
   hostmind::cli::AddEvalCommand(app, exit_code);
   hostmind::cli::AddRulesCommand(app, exit_code);
   hostmind::cli::AddExplainCommand(app, exit_code);
+  hostmind::cli::AddJobsCommand(app, exit_code);
+  hostmind::cli::AddPredictCommand(app, exit_code);
+  hostmind::cli::AddJobShimCommand(app, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

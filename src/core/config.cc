@@ -332,6 +332,24 @@ Status Overlay(const std::string& yaml, const std::string& origin, Config& confi
   ReadMetrics(top.Sub("metrics"), config.metrics);
   ReadPrefetch(top.Sub("prefetch"), config.prefetch);
 
+  SectionReader jobs = top.Sub("jobs");
+  jobs.Bool("enabled", config.jobs.enabled);
+  jobs.Double("cpus", config.jobs.cpus, 0, 1 << 20);
+  jobs.Size("memory", config.jobs.memory_bytes);
+  jobs.Str("policy", config.jobs.policy);
+  jobs.Duration("default_limit", config.jobs.default_limit_ms);
+  jobs.Duration("max_limit", config.jobs.max_limit_ms);
+  jobs.Duration("kill_grace", config.jobs.kill_grace_ms);
+  jobs.Str("cgroup_parent", config.jobs.cgroup_parent);
+  jobs.Finish();
+
+  SectionReader predict = top.Sub("predict");
+  predict.Bool("learn_processes", config.predict.learn_processes);
+  predict.Int("window", config.predict.window, 100, 1000000);
+  predict.Int("retrain_every", config.predict.retrain_every, 10, 1000000);
+  predict.Duration("save_interval", config.predict.save_interval_ms);
+  predict.Finish();
+
   top.Finish();
   if (!error.ok()) return error;
 

@@ -140,6 +140,26 @@ struct PrefetchConfig {
   std::vector<std::string> interpreters;
 };
 
+// The job queue (act/job_queue.h).
+struct JobsConfig {
+  bool enabled = true;
+  double cpus = 0;            // CPUs jobs may use; 0 = every online CPU
+  uint64_t memory_bytes = 0;  // memory jobs may use; 0 = 80% of MemTotal
+  std::string policy;         // a scheduling policy name (act/scheduler.h)
+  TimeMs default_limit_ms = 0;
+  TimeMs max_limit_ms = 0;
+  TimeMs kill_grace_ms = 0;
+  std::string cgroup_parent;  // "" = the agent's own cgroup + /hostmind.jobs, per hierarchy
+};
+
+// The run-time predictor (learn/runtime_predictor.h, detect/runtime_service.h).
+struct PredictConfig {
+  bool learn_processes = true;  // learn from every exec/exit the sensor sees
+  int window = 0;               // most recent runs kept as training examples
+  int retrain_every = 0;        // runs learnt between background trainings
+  TimeMs save_interval_ms = 0;  // how often the predictor's state is written to the store
+};
+
 struct Config {
   AgentConfig agent;
   HttpConfig http;
@@ -150,6 +170,8 @@ struct Config {
   LogsConfig logs;
   MetricsConfig metrics;
   PrefetchConfig prefetch;
+  JobsConfig jobs;
+  PredictConfig predict;
 };
 
 // The embedded defaults, as YAML text.
