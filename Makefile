@@ -5,7 +5,7 @@ ASAN_DIR := build/asan
 HOSTMIND := $(RELEASE_DIR)/src/cli/hostmind
 CTEST_ARGS ?=
 
-.PHONY: all deps build run test test-deps bench bench-deps bench-footprint bench-sensor bench-alloc bench-detector bench-prefetch clean
+.PHONY: all deps build run test test-deps bench bench-deps bench-footprint bench-sensor bench-alloc bench-detector bench-prefetch bench-sched bench-swf clean
 
 all: build
 
@@ -35,7 +35,7 @@ test: test-deps
 bench-deps:
 	scripts/install-deps.sh build bench
 
-bench: bench-footprint bench-sensor bench-alloc bench-detector bench-prefetch
+bench: bench-footprint bench-sensor bench-alloc bench-detector bench-prefetch bench-sched bench-swf
 
 bench-footprint: build bench-deps
 	bench/footprint.sh $(HOSTMIND)
@@ -60,3 +60,13 @@ bench-prefetch: build bench-deps
 
 clean:
 	rm -rf build
+
+# Scheduling hints on and off, side by side (docs/BENCHMARKS.md, issue 7).
+bench-sched: build
+	python3 bench/sched_bench.py --hostmind $(HOSTMIND) $(if $(QUICK),--phase 8 --rounds 1)
+
+# The scheduler and run-time predictor on the shared Parallel Workloads Archive traces.
+SCHED_DATA ?= ../shared/data/sched
+bench-swf: build
+	for t in HPC2N-2002-2.2-cln.swf.gz CTC-SP2-1996-3.1-cln.swf.gz lublin_256.swf lublin_256_new2; do \
+	  $(HOSTMIND) eval swf --trace $(SCHED_DATA)/$$t --policy all --protocol both --json || exit 1; done

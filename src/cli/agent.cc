@@ -91,6 +91,7 @@ Status Agent::AttachJobs() {
   if (!jobs.ok()) return jobs.status();
   jobs_ = std::move(*jobs);
   if (Analyzer* a = jobs_->analyzer()) pipeline_.AddAnalyzer(a);
+  if (Actuator* a = jobs_->actuator()) actuators_->Add(a);
   jobs_->RegisterRoutes(*http_);
   return Status::Ok();
 }

@@ -103,6 +103,7 @@ JobsFeature::~JobsFeature() { Stop(); }
 Result<std::unique_ptr<JobsFeature>> JobsFeature::Create(const Config& config, Store& store, const Clock& clock,
                                                          const std::string& hostmind_binary) {
   std::unique_ptr<JobsFeature> f(new JobsFeature(config, store, clock));
+  f->AttachSchedHints(config.sched_hints, config.predict.learn_processes, store, clock);
   if (!config.jobs.enabled) return f;
   if (auto p = PolicyByName(config.jobs.policy); !p.ok()) return Status::InvalidArgument("jobs.policy: " + p.status().message());
   auto ledger = SqliteJobLedger::Open(store);
@@ -121,6 +122,22 @@ Result<std::unique_ptr<JobsFeature>> JobsFeature::Create(const Config& config, S
   o.jobs_dir = config.agent.state_dir + "/jobs";
   f->queue_ = std::make_unique<JobQueue>(o, *f->ledger_, *f->launcher_, &f->runtime_, clock);
   return f;
+}
+
+void JobsFeature::AttachSchedHints(const SchedHintsConfig& c, bool learn_processes, Store& store, const Clock& clock) {
+  if (!c.enabled) return;
+  if (!learn_processes) {
+    spdlog::warn("sched_hints: enabled, but predict.learn_processes is off: no process is predicted, none is hinted");
+    return;
+  }
+  SchedHintOptions o;
+  o.mode = ParseActMode(c.mode).value_or(ActMode::kObserve);
+  o.long_after_ms = c.long_after_ms;
+  o.min_cpu = c.min_cpu;
+  o.min_age_ms = c.min_age_ms;
+  o.slice_ms = c.slice_ms;
+  sched_host_ = MakeLinuxSchedHost();
+  hinter_ = std::make_unique<SchedHinter>(o, [this] { return runtime_.OpenRuns(); }, *sched_host_, store, clock);
 }
 
 void JobsFeature::RegisterRoutes(HttpServer& server) { RegisterJobRoutes(server, queue_.get(), runtime_, clock_); }

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "act/job_queue.h"
+#include "act/sched_hints.h"
 #include "cli/job_ledger.h"
 #include "core/config.h"
 #include "detect/runtime_service.h"
@@ -29,12 +30,15 @@ class JobsFeature {
   // Stops them and saves the predictor. Running jobs go on running.
   void Stop();
 
+  // The scheduling hints (sched_hints.enabled), for the agent's actuator runner; else null.
+  Actuator* actuator() { return hinter_.get(); }
   RuntimeService& runtime() { return runtime_; }
   JobQueue* queue() { return queue_.get(); }
 
  private:
   JobsFeature(const Config& config, Store& store, const Clock& clock);
   void SavePredictor();
+  void AttachSchedHints(const SchedHintsConfig& c, bool learn_processes, Store& store, const Clock& clock);
 
   Store& store_;
   const Clock& clock_;
@@ -44,6 +48,8 @@ class JobsFeature {
   std::unique_ptr<SqliteJobLedger> ledger_;
   std::unique_ptr<JobLauncher> launcher_;
   std::unique_ptr<JobQueue> queue_;
+  std::unique_ptr<SchedHost> sched_host_;
+  std::unique_ptr<SchedHinter> hinter_;
   std::jthread saver_;
   bool started_ = false;
 };

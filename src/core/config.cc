@@ -350,6 +350,15 @@ Status Overlay(const std::string& yaml, const std::string& origin, Config& confi
   predict.Duration("save_interval", config.predict.save_interval_ms);
   predict.Finish();
 
+  SectionReader hints = top.Sub("sched_hints");
+  hints.Bool("enabled", config.sched_hints.enabled);
+  hints.Str("mode", config.sched_hints.mode);
+  hints.Duration("long_after", config.sched_hints.long_after_ms);
+  hints.Double("min_cpu", config.sched_hints.min_cpu, 0, 64);
+  hints.Duration("min_age", config.sched_hints.min_age_ms);
+  hints.Duration("slice", config.sched_hints.slice_ms);
+  hints.Finish();
+
   top.Finish();
   if (!error.ok()) return error;
 
@@ -361,6 +370,11 @@ Status Overlay(const std::string& yaml, const std::string& origin, Config& confi
   if (!modes.count(config.alloc.mode))
     return Status::InvalidArgument(origin + ": alloc.mode: expected observe, recommend or enforce, got '" +
                                    config.alloc.mode + "'");
+  if (!modes.count(config.sched_hints.mode))
+    return Status::InvalidArgument(origin + ": sched_hints.mode: expected observe, recommend or enforce, got '" +
+                                   config.sched_hints.mode + "'");
+  if (config.sched_hints.slice_ms != 0 && (config.sched_hints.slice_ms < 1 || config.sched_hints.slice_ms > 100))
+    return Status::InvalidArgument(origin + ": sched_hints.slice: the kernel takes custom slices of 0.1 to 100 ms");
   static const std::set<std::string> policies = {"kill", "freeze", "throttle"};
   if (!policies.count(config.alloc.oom.policy))
     return Status::InvalidArgument(origin + ": alloc.oom.policy: expected kill, freeze or throttle, got '" +

@@ -160,6 +160,16 @@ struct PredictConfig {
   TimeMs save_interval_ms = 0;  // how often the predictor's state is written to the store
 };
 
+// Scheduling hints for processes the job queue does not own (act/sched_hints.h).
+struct SchedHintsConfig {
+  bool enabled = false;
+  std::string mode;          // "observe", "recommend" or "enforce"
+  TimeMs long_after_ms = 0;  // predicted run time from which a process is long
+  double min_cpu = 0;        // CPU share since exec from which it is CPU-bound
+  TimeMs min_age_ms = 0;     // younger processes are not judged
+  TimeMs slice_ms = 0;       // the EEVDF custom slice given; 0 = keep the kernel's
+};
+
 struct Config {
   AgentConfig agent;
   HttpConfig http;
@@ -172,6 +182,7 @@ struct Config {
   PrefetchConfig prefetch;
   JobsConfig jobs;
   PredictConfig predict;
+  SchedHintsConfig sched_hints;
 };
 
 // The embedded defaults, as YAML text.

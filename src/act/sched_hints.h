@@ -1,0 +1,89 @@
+#pragma once
+// SchedHinter: run-time predictions steer the kernel's scheduler for processes the job queue
+// does not own. A process predicted to run long (at least `long_after`) that has been CPU-bound
+// since its exec (CPU time / age >= `min_cpu`, judged after `min_age`) is moved to SCHED_BATCH
+// (no wake-up preemption of others, a small wake-up penalty of its own) and, on kernels with
+// EEVDF custom slices (6.12+, sched_setattr's sched_runtime for fair tasks), given a longer
+// slice, so long CPU hogs switch among themselves less often. Every other process keeps the
+// kernel's defaults. Every thread of the process is changed; the originals (policy, nice,
+// slice) are kept in the store before the first change and put back on stop, or at the next
+// start after a crash, for every process still alive (pid and start time both match).
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "act/action_audit.h"
+#include "act/actuator.h"
+#include "detect/runtime_service.h"
+#include "store/store.h"
+
+namespace hostmind {
+
+// A thread's scheduling attributes (the fair-class subset of struct sched_attr).
+struct TaskSched {
+  uint32_t policy = 0;   // SCHED_OTHER (0), SCHED_BATCH (3), SCHED_IDLE (5), ...
+  int32_t nice = 0;
+  uint64_t slice_ns = 0; // sched_runtime: the custom slice on 6.12+, 0 = the default
+};
+std::string TaskSchedText(const TaskSched& s);  // "batch nice 0 slice 20ms"
+
+// The host seam: threads, CPU use and scheduling attributes of processes.
+class SchedHost {
+ public:
+  virtual ~SchedHost() = default;
+  virtual std::vector<int32_t> Threads(int32_t pid) = 0;
+  // CPU time (user + system) of the whole process and its start time in clock ticks since
+  // boot; false when it is gone.
+  virtual bool CpuAndStart(int32_t pid, TimeMs* cpu_ms, uint64_t* start_ticks) = 0;
+  virtual Result<TaskSched> Get(int32_t tid) = 0;
+  virtual Status Set(int32_t tid, const TaskSched& s) = 0;
+};
+// /proc and the sched_getattr/sched_setattr system calls.
+std::unique_ptr<SchedHost> MakeLinuxSchedHost();
+
+struct SchedHintOptions {
+  ActMode mode = ActMode::kObserve;
+  TimeMs long_after_ms = 30 * kMsPerSecond;
+  double min_cpu = 0.8;
+  TimeMs min_age_ms = 2 * kMsPerSecond;
+  TimeMs slice_ms = 20;          // the custom slice given to long CPU-bound processes; 0 = keep
+  size_t max_hinted = 4096;
+};
+
+class SchedHinter final : public Actuator {
+ public:
+  // The running processes and their predictions (RuntimeService::OpenRuns).
+  using CandidateSource = std::function<std::vector<OpenRun>()>;
+  SchedHinter(SchedHintOptions options, CandidateSource candidates, SchedHost& host, Store& store, const Clock& clock);
+
+  const std::string& name() const override { return name_; }
+  // Puts back what a run that crashed left changed.
+  Status Start() override;
+  std::vector<Action> Plan(TimeMs now) override;
+  void Apply(std::vector<Action>& actions) override;
+  Status Restore() override;
+
+  size_t hinted() const { return hinted_.size(); }
+
+ private:
+  struct Hinted {
+    uint64_t start_ticks = 0;
+    std::map<int32_t, TaskSched> originals;  // per thread
+  };
+  void SaveOriginals();
+  Status RestoreAll(const std::string& why);
+
+  std::string name_ = "sched_hints";
+  SchedHintOptions options_;
+  CandidateSource candidates_;
+  SchedHost& host_;
+  Store& store_;
+  const Clock& clock_;
+  std::unique_ptr<ActionAudit> audit_;
+  std::map<int32_t, Hinted> hinted_;          // processes changed, by pid
+  std::map<int32_t, uint64_t> judged_;        // pid -> start ticks: decided once, not again
+};
+
+}  // namespace hostmind
