@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "core/sorted_entries.h"
 #include "learn/byte_codec.h"
 
 namespace hostmind {
@@ -237,12 +238,8 @@ std::string LaunchModel::Save() const {
       w.PutFloat(l.delay_ms);
     }
   };
-  std::vector<const std::string*> keys;  // sorted: the same state always saves the same bytes
-  for (const auto& [key, p] : programs_) keys.push_back(&key);
-  std::sort(keys.begin(), keys.end(), [](const std::string* a, const std::string* b) { return *a < *b; });
-  for (const std::string* k : keys) {
-    const std::string& key = *k;
-    const Program& p = programs_.at(key);
+  for (const auto* entry : SortedEntries(programs_)) {
+    const auto& [key, p] = *entry;
     w.PutString(key);
     w.PutVarint(p.launches);
     w.PutSignedVarint(p.last_ts);

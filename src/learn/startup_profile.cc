@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/sorted_entries.h"
+
 namespace hostmind {
 
 namespace {
@@ -223,12 +225,8 @@ std::string StartupProfiles::Save() const {
   ByteWriter w;
   w.PutRaw(kMagic);
   w.PutVarint(programs_.size());
-  std::vector<const std::string*> keys;  // sorted: the same state always saves the same bytes
-  for (const auto& [key, p] : programs_) keys.push_back(&key);
-  std::sort(keys.begin(), keys.end(), [](const std::string* a, const std::string* b) { return *a < *b; });
-  for (const std::string* k : keys) {
-    const std::string& key = *k;
-    const Program& p = programs_.at(key);
+  for (const auto* entry : SortedEntries(programs_)) {
+    const auto& [key, p] = *entry;
     w.PutString(key);
     w.PutDouble(p.runs);
     w.PutVarint(p.launches);
