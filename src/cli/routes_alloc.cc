@@ -28,9 +28,9 @@ void RegisterAllocRoutes(HttpServer& server, ActionAudit* audit, const CgroupCon
     return HttpResponse::Json({{"actions", list}});
   });
   server.Get(R"(/api/v1/actions/(\d+))", [audit](const HttpRequest& req) {
-    auto a = audit->Get(std::stoll(req.matches.at(1)));
+    auto a = audit->Get(std::stoll(req.matches.at(0)));
     if (!a.ok()) return HttpResponse::Error(500, a.status().ToString());
-    if (!a->has_value()) return HttpResponse::Error(404, "no action " + req.matches.at(1));
+    if (!a->has_value()) return HttpResponse::Error(404, "no action " + req.matches.at(0));
     nlohmann::json j = ActionJson(**a);
     j["explanation"] = ExplainAction(**a);
     return HttpResponse::Json(j);
