@@ -5,7 +5,7 @@ ASAN_DIR := build/asan
 HOSTMIND := $(RELEASE_DIR)/src/cli/hostmind
 CTEST_ARGS ?=
 
-.PHONY: all deps build run test test-deps bench bench-deps bench-footprint bench-sensor bench-alloc bench-detector bench-prefetch bench-sched bench-swf clean
+.PHONY: all deps build run test test-deps bench bench-deps bench-footprint bench-sensor bench-alloc bench-detector bench-prefetch bench-sched bench-swf package clean
 
 all: build
 
@@ -31,6 +31,11 @@ test: test-deps
 	cmake --build $(ASAN_DIR) -j $(JOBS)
 	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS) --timeout 300 $(CTEST_ARGS)
+
+# A .deb of the release build (CPack): build/release/hostmind_<version>-1_<arch>.deb
+package: build
+	scripts/install-deps.sh test
+	cd $(RELEASE_DIR) && cpack -G DEB
 
 bench-deps:
 	scripts/install-deps.sh build bench

@@ -14,8 +14,10 @@ build_pkgs=(
   libhyperscan-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
-# Peers the test suite starts for real: promtool/prometheus, nats-server, a headless browser.
-test_pkgs=(prometheus nats-server chromium sqlite3 procps psmisc iproute2 stress-ng)
+# Peers the test suite starts for real: promtool/prometheus, alertmanager, nats-server, a
+# headless browser; and the package checks: dpkg-shlibdeps, lintian, systemd-analyze.
+test_pkgs=(prometheus prometheus-alertmanager nats-server chromium sqlite3 procps psmisc iproute2 stress-ng
+           dpkg-dev lintian systemd man-db)
 # Side-by-side peers for the benchmarks.
 bench_pkgs=(python3 netdata preload stress-ng fio wrk nginx bpftrace prometheus-node-exporter hyperfine linux-perf git)
 

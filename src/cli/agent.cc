@@ -22,6 +22,7 @@
 #include "collect/process_collector.h"
 #include "collect/self_collector.h"
 #include "cli/prefetch_unit.h"
+#include "alert/alert_api.h"
 #include "cli/routes_alloc.h"
 #include "cli/routes_logs.h"
 #include "cli/routes_prefetch.h"
@@ -81,6 +82,7 @@ Result<std::unique_ptr<Agent>> Agent::Create(const Config& config) {
   if (!store.ok()) return store.status();
   std::unique_ptr<Agent> agent(new Agent(config, std::move(*store)));
   HM_RETURN_IF_ERROR(agent->AttachJobs());
+  HM_RETURN_IF_ERROR(agent->AddAlerting());
   return agent;
 }
 
@@ -110,8 +112,10 @@ Agent::Agent(const Config& config, std::unique_ptr<Store> store)
     pipeline_.AddCollector(std::move(sensor), config_.collect.IntervalOf("sensor"));
   analyzers_ = BuildAnalyzers(config_, *store_);
   for (auto& a : analyzers_) pipeline_.AddAnalyzer(a.get());
+  pipeline_.AddAnalyzer(&inbox_);
   pipeline_.AddSink(&store_sink_);
-  http_ = std::make_unique<HttpServer>(HttpServerOptions{config.http.listen, config.http.port, config.http.token});
+  http_ = std::make_unique<HttpServer>(
+      HttpServerOptions{config.http.listen, config.http.port, config.http.token, config.http.token_for_reads});
   CoreApiContext api;
   api.pipeline = &pipeline_;
   api.series = &series_;
@@ -119,6 +123,10 @@ Agent::Agent(const Config& config, std::unique_ptr<Store> store)
   api.clock = &clock_;
   api.hostname = ResolveHostname(config_);
   api.started_at = clock_.Now();
+  api.health_extensions.push_back([this](nlohmann::json& h) {
+    if (alerts_) h["alerting"] = alerts_->HealthJson();
+  });
+  api.health_extensions.push_back([this](nlohmann::json& h) { DescribeActuators(h); });
   RegisterCoreApi(*http_, api);
   for (auto& a : analyzers_) {
     if (auto* logs = dynamic_cast<LogAnalyzer*>(a.get())) {
@@ -128,6 +136,7 @@ Agent::Agent(const Config& config, std::unique_ptr<Store> store)
     }
   }
   RegisterMetricRoutes(*http_, analyzers_);
+  RegisterFindingInbox(*http_, inbox_, clock_);
   BuildActuators();
 }
 
@@ -170,6 +179,29 @@ void Agent::BuildActuators() {
   }
 }
 
+// Each actuator with its mode, for health["actors"] (the dashboard's and `hostmind top`'s "what the
+// agent is doing"). Reads only what is fixed after construction: no lock with the actuator thread.
+void Agent::DescribeActuators(nlohmann::json& h) const {
+  const AllocConfig& c = config_.alloc;
+  std::string alloc_detail = c.workloads.empty() ? "no workloads configured (alloc.workloads)"
+                             : !alloc_              ? "cgroups unavailable: workloads left alone"
+                                                    : std::to_string(c.workloads.size()) + " workload(s) under control";
+  h["actors"].push_back({{"name", "cgroup controller"}, {"mode", c.workloads.empty() || !alloc_ ? "off" : c.mode}, {"detail", alloc_detail}});
+  h["actors"].push_back({{"name", "OOM guard"}, {"mode", oom_guard_ ? c.mode : "off"},
+                         {"detail", oom_guard_ ? "policy " + c.oom.policy + ", acts " + std::to_string(c.oom.horizon_ms / 1000) +
+                                                     " s before MemAvailable < " + std::to_string(c.oom.min_available >> 20) + " MiB"
+                                               : "alloc.oom.enabled is false"}});
+}
+
+Status Agent::AddAlerting() {
+  auto alerts = AlertSink::Create(config_.alerts, ResolveHostname(config_), *store_, clock_);
+  if (!alerts.ok()) return alerts.status();
+  alerts_ = *std::move(alerts);
+  pipeline_.AddSink(alerts_.get());
+  RegisterAlertApi(*http_, *alerts_);
+  return Status::Ok();
+}
+
 Agent::~Agent() { Stop(); }
 
 Status Agent::Start() {
@@ -180,6 +212,7 @@ Status Agent::Start() {
   HM_RETURN_IF_ERROR(actuators_->Start());
   HM_RETURN_IF_ERROR(jobs_->Start());
   HM_RETURN_IF_ERROR(http_->Start());
+  alerts_->Start();
   pipeline_.Start();
   running_ = true;
   spdlog::info("hostmind listening on http://{}:{}/ with state in {}", config_.http.listen, http_->port(),

@@ -8,17 +8,21 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "act/action_audit.h"
 #include "act/actuator_runner.h"
 #include "act/cgroup_controller.h"
 #include "act/oom_guard.h"
 #include "cli/prefetch_unit.h"
+#include "alert/alert_sink.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/host_env.h"
 #include "cli/jobs_feature.h"
 #include "core/pipeline.h"
 #include "cli/routes_logs.h"
+#include "serve/finding_inbox.h"
 #include "serve/http_server.h"
 #include "store/series_table.h"
 #include "store/store.h"
@@ -59,6 +63,9 @@ class Agent {
   void BuildActuators();
   // Run-time prediction and the job queue: their analyzer, routes and threads.
   Status AttachJobs();
+  void DescribeActuators(nlohmann::json& health) const;
+  // Alert delivery: the sink after the store, its health section and its routes.
+  Status AddAlerting();
 
   Config config_;
   SystemClock clock_;
@@ -68,6 +75,8 @@ class Agent {
   StoreSink store_sink_;
   std::vector<std::unique_ptr<Analyzer>> analyzers_;
   std::unique_ptr<LogStateSaver> log_saver_;  // saves the log analyzer's state (routes_logs.h)
+  FindingInbox inbox_;  // findings reported through POST /api/v1/findings
+  std::unique_ptr<AlertSink> alerts_;  // after the store: findings have ids
   Pipeline pipeline_;
   std::unique_ptr<HttpServer> http_;
   // Actuators (cgroup controller, OOM guard) and the thread that drives them.

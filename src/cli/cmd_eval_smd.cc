@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/eval_support.h"
+#include "cli/progress.h"
 #include "eval/smd.h"
 
 namespace hostmind::cli {
@@ -44,8 +45,12 @@ int RunSmd(const SmdArgs& args) {
   const size_t warmup = AnomalyDetectorOptions().warmup_samples;
   double sum_f1 = 0, sum_pa = 0, sum_best = 0;
   nlohmann::json per_machine = nlohmann::json::object();
+  uint64_t total_rows = 0;
+  for (const auto& m : *machines) total_rows += m.train.size() + m.test.size();
+  Progress progress("smd", total_rows, "rows");
   for (const auto& m : *machines) {
     const SmdScores scores = ScoreSmd(m, tuning, mode);
+    progress.Clear();
     const double threshold = SmdThreshold(scores.train, warmup, args.tail);
     const F1Score pw = PointwiseF1(scores.test, m.labels, threshold);
     const F1Score pa = PointAdjustedF1(scores.test, m.labels, threshold);
@@ -60,7 +65,9 @@ int RunSmd(const SmdArgs& args) {
     sum_pa += pa.f1;
     sum_best += best.f1;
     per_machine[m.name] = {{"f1", Round(pw.f1, 4)}, {"pa_f1", Round(pa.f1, 4)}, {"best_pa_f1", Round(best.f1, 4)}};
+    progress.Add(m.train.size() + m.test.size());
   }
+  progress.Finish();
   const double n = static_cast<double>(machines->size());
   std::printf("  %-12s %8s %8s %8.3f %8.3f %8s %9s %8.3f\n", "mean", "", "", sum_f1 / n, sum_pa / n, "", "",
               sum_best / n);

@@ -23,6 +23,7 @@ void AddRecordCommand(CLI::App& app, int& exit_code);
 void AddReplayCommand(CLI::App& app, int& exit_code);
 void AddRulesCommand(CLI::App& app, int& exit_code);
 void AddExplainCommand(CLI::App& app, int& exit_code);
+void AddTopCommand(CLI::App& app, int& exit_code);
 // Children of `eval`.
 void AddEvalLoghubCommand(CLI::App& eval, int& exit_code);
 void AddEvalHdfsCommand(CLI::App& eval, int& exit_code);

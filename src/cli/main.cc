@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   hostmind::cli::AddJobsCommand(app, exit_code);
   hostmind::cli::AddPredictCommand(app, exit_code);
   hostmind::cli::AddJobShimCommand(app, exit_code);
+  hostmind::cli::AddTopCommand(app, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

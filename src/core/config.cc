@@ -289,6 +289,29 @@ void ReadPrefetch(SectionReader s, PrefetchConfig& c) {
   s.Finish();
 }
 
+void ReadAlerts(SectionReader s, AlertConfig& c) {
+  s.Str("min_severity", c.min_severity);
+  s.Duration("repeat_interval", c.repeat_interval_ms);
+  s.Duration("resolve_after", c.resolve_after_ms);
+  s.Int("queue_capacity", c.queue_capacity, 1, 10000000);
+  s.Duration("retry_initial", c.retry_initial_ms);
+  s.Duration("retry_max", c.retry_max_ms);
+  s.Str("dashboard_url", c.dashboard_url);
+  SectionReader log = s.Sub("log");
+  log.Bool("enabled", c.log);
+  log.Finish();
+  SectionReader webhook = s.Sub("webhook");
+  webhook.StrList("urls", c.webhook_urls);
+  webhook.Duration("timeout", c.webhook_timeout_ms);
+  webhook.Finish();
+  SectionReader nats = s.Sub("nats");
+  nats.Str("url", c.nats_url);
+  nats.Str("subject_prefix", c.nats_subject_prefix);
+  nats.Bool("events", c.nats_events);
+  nats.Finish();
+  s.Finish();
+}
+
 // Overlays `yaml` onto `config`.
 Status Overlay(const std::string& yaml, const std::string& origin, Config& config) {
   YAML::Node root;
@@ -311,6 +334,7 @@ Status Overlay(const std::string& yaml, const std::string& origin, Config& confi
   http.Str("listen", config.http.listen);
   http.Int("port", config.http.port, 0, 65535);
   http.Str("token", config.http.token);
+  http.Bool("token_for_reads", config.http.token_for_reads);
   http.Finish();
 
   ReadCollect(top.Sub("collect"), config.collect);
@@ -331,6 +355,7 @@ Status Overlay(const std::string& yaml, const std::string& origin, Config& confi
   logs.Finish();
   ReadMetrics(top.Sub("metrics"), config.metrics);
   ReadPrefetch(top.Sub("prefetch"), config.prefetch);
+  ReadAlerts(top.Sub("alerts"), config.alerts);
 
   SectionReader jobs = top.Sub("jobs");
   jobs.Bool("enabled", config.jobs.enabled);
@@ -379,6 +404,13 @@ Status Overlay(const std::string& yaml, const std::string& origin, Config& confi
   if (!policies.count(config.alloc.oom.policy))
     return Status::InvalidArgument(origin + ": alloc.oom.policy: expected kill, freeze or throttle, got '" +
                                    config.alloc.oom.policy + "'");
+  static const std::set<std::string> severities = {"info", "warning", "critical"};
+  if (!severities.count(config.alerts.min_severity))
+    return Status::InvalidArgument(origin + ": alerts.min_severity: expected info, warning or critical, got '" +
+                                   config.alerts.min_severity + "'");
+  for (const auto& url : config.alerts.webhook_urls)
+    if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
+      return Status::InvalidArgument(origin + ": alerts.webhook.urls: '" + url + "' is not an http(s):// URL");
   return Status::Ok();
 }
 

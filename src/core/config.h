@@ -20,6 +20,7 @@ struct HttpConfig {
   std::string listen;
   int port = 0;
   std::string token;
+  bool token_for_reads = false;
 };
 
 struct CollectorConfig {
@@ -114,6 +115,22 @@ struct AllocConfig {
   OomGuardConfig oom;
 };
 
+struct AlertConfig {
+  std::string min_severity;  // info, warning, critical
+  TimeMs repeat_interval_ms = 0;
+  TimeMs resolve_after_ms = 0;
+  int queue_capacity = 0;
+  TimeMs retry_initial_ms = 0;
+  TimeMs retry_max_ms = 0;
+  std::string dashboard_url;
+  bool log = true;
+  std::vector<std::string> webhook_urls;
+  TimeMs webhook_timeout_ms = 0;
+  std::string nats_url;
+  std::string nats_subject_prefix;
+  bool nats_events = true;
+};
+
 struct LogsConfig {
   TimeMs warmup_ms = 0;
   int warmup_lines = 0;
@@ -183,6 +200,7 @@ struct Config {
   JobsConfig jobs;
   PredictConfig predict;
   SchedHintsConfig sched_hints;
+  AlertConfig alerts;
 };
 
 // The embedded defaults, as YAML text.

@@ -1,6 +1,7 @@
 #include "serve/core_api.h"
 
 #include "core/version.h"
+#include "serve/dashboard.h"
 #include "serve/metrics_exposition.h"
 #include "store/json_codec.h"
 
@@ -38,26 +39,9 @@ HttpResponse SeriesPoints(const CoreApiContext& ctx, const std::string& id, Time
   for (const auto& r : *rollups)
     rolled.push_back({{"ts", r.ts}, {"min", r.min}, {"max", r.max}, {"mean", r.sum / static_cast<double>(std::max<uint64_t>(1, r.count))},
                       {"last", r.last}, {"count", r.count}});
-  return HttpResponse::Json({{"id", id}, {"points", raw}, {"rollups", rolled}});
-}
-
-std::string StatusPage(const nlohmann::json& health) {
-  std::string html =
-      "<!doctype html><html><head><meta charset=utf-8><title>hostmind</title>"
-      "<style>body{font:14px system-ui,sans-serif;margin:2em}td,th{padding:2px 10px;text-align:left}"
-      ".down{color:#b00}</style></head><body><h1>hostmind " + health["version"].get<std::string>() + " on " +
-      health["hostname"].get<std::string>() + "</h1><p>status: <b>" + health["status"].get<std::string>() +
-      "</b></p><table><tr><th>collector</th><th>up</th><th>runs</th><th>errors</th><th>last error</th></tr>";
-  for (const auto& c : health["collectors"]) {
-    bool up = c["up"].get<bool>();
-    html += "<tr" + std::string(up ? "" : " class=down") + "><td>" + c["name"].get<std::string>() + "</td><td>" +
-            (up ? "yes" : "no") + "</td><td>" + std::to_string(c["runs"].get<uint64_t>()) + "</td><td>" +
-            std::to_string(c["errors"].get<uint64_t>()) + "</td><td>" + c["last_error"].get<std::string>() + "</td></tr>";
-  }
-  html += "</table><p><a href=/metrics>/metrics</a> · <a href=/api/v1/health>/api/v1/health</a> · "
-          "<a href=/api/v1/series>/api/v1/series</a> · <a href=/api/v1/events>/api/v1/events</a> · "
-          "<a href=/api/v1/alerts>/api/v1/alerts</a></p></body></html>";
-  return html;
+  nlohmann::json out = {{"id", id}, {"points", raw}, {"rollups", rolled}};
+  for (const auto& annotate : ctx.series_annotators) annotate(id, since, out);
+  return HttpResponse::Json(out);
 }
 
 }  // namespace
@@ -81,7 +65,8 @@ nlohmann::json HealthJson(const CoreApiContext& ctx) {
                     {"dropped_batches", ctx.pipeline->dropped_batches()}}},
       {"store", {{"series_in_memory", ctx.series->series_count()}, {"points_in_memory", ctx.series->point_count()}}},
   };
-  if (ctx.extend_health) ctx.extend_health(health);
+  health["actors"] = nlohmann::json::array();
+  for (const auto& extend : ctx.health_extensions) extend(health);
   return health;
 }
 
@@ -90,9 +75,13 @@ void RegisterCoreApi(HttpServer& server, CoreApiContext ctx) {
     return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", RenderMetrics(ctx.series->LiveSeries())};
   });
   server.Get("/api/v1/health", [ctx](const HttpRequest&) { return HttpResponse::Json(HealthJson(ctx)); });
-  server.Get("/", [ctx](const HttpRequest&) {
-    return HttpResponse{200, "text/html; charset=utf-8", StatusPage(HealthJson(ctx))};
+  // The route index: what this agent serves, so the dashboard shows only sections that exist.
+  server.Get("/api/v1", [&server, ctx](const HttpRequest&) {
+    nlohmann::json routes = nlohmann::json::array();
+    for (const auto& r : server.Routes()) routes.push_back({{"method", r.method}, {"pattern", r.pattern}});
+    return HttpResponse::Json({{"version", kVersion}, {"hostname", ctx.hostname}, {"routes", routes}});
   });
+  RegisterDashboard(server);
   server.Get("/api/v1/series", [ctx](const HttpRequest& req) {
     HM_PARAM_OR_400(limit, req, "limit", 1000, 100000);
     HM_PARAM_OR_400(since, req, "since", 0, INT64_MAX);

@@ -6,6 +6,9 @@
 #include <cstdlib>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cctype>
+
 #include "store/json_codec.h"
 
 namespace hostmind {
@@ -49,24 +52,85 @@ bool HttpServer::IsLoopback() const {
          options_.listen.rfind("127.", 0) == 0;
 }
 
-void HttpServer::Route(const std::string& method, const std::string& pattern, HttpHandler handler) {
+namespace {
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// The host part of a Host header ("127.0.0.1:9464" -> "127.0.0.1", "[::1]:80" -> "::1").
+std::string HostOnly(const std::string& host_header) {
+  if (!host_header.empty() && host_header[0] == '[') {
+    size_t close = host_header.find(']');
+    return close == std::string::npos ? host_header : host_header.substr(1, close - 1);
+  }
+  return host_header.substr(0, host_header.find(':'));
+}
+
+bool IsLoopbackName(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+// Compares in time independent of where the strings differ, so the token cannot be guessed
+// byte by byte from response times.
+bool ConstantTimeEquals(const std::string& a, const std::string& b) {
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i % std::max<size_t>(1, b.size())]);
+  return diff == 0 && !b.empty();
+}
+
+HttpRequest ToRequest(const std::string& method, const httplib::Request& req) {
+  HttpRequest r;
+  r.method = method;
+  r.path = req.path;
+  for (const auto& [k, v] : req.params) r.params[k] = v;
+  for (size_t i = 1; i < req.matches.size(); ++i) r.matches.push_back(req.matches[i]);
+  for (const auto& [k, v] : req.headers) r.headers[Lower(k)] = v;
+  r.body = req.body;
+  r.remote_addr = req.remote_addr;
+  return r;
+}
+
+}  // namespace
+
+std::string HttpRequest::Header(const std::string& name) const {
+  auto it = headers.find(Lower(name));
+  return it == headers.end() ? "" : it->second;
+}
+
+std::optional<HttpResponse> HttpServer::Refusal(const HttpRequest& req, bool write, bool public_route) const {
+  std::string host = req.Header("Host");
+  // DNS rebinding: a loopback-only agent answers only to loopback names.
+  if (IsLoopback() && !host.empty() && !IsLoopbackName(HostOnly(host)))
+    return HttpResponse::Error(403, "Host '" + host + "' is not a loopback name; this agent listens on loopback only");
+  // CSRF: browsers send Origin with writes; a page from another origin may not change anything.
+  std::string origin = req.Header("Origin");
+  if (write && !origin.empty() && origin != "http://" + host && origin != "https://" + host)
+    return HttpResponse::Error(403, "cross-origin write from " + origin + " refused");
+  if (public_route) return std::nullopt;
+  std::string auth = req.Header("Authorization");
+  bool token_ok = !options_.token.empty() && ConstantTimeEquals(auth, "Bearer " + options_.token);
+  if (!auth.empty() && !token_ok) return HttpResponse::Error(401, "invalid bearer token");
+  if (token_ok || options_.token.empty()) return std::nullopt;
+  if (write) return HttpResponse::Error(401, "this endpoint changes state: send Authorization: Bearer <http.token>");
+  if (options_.token_for_reads) return HttpResponse::Error(401, "http.token_for_reads is set: send Authorization: Bearer <http.token>");
+  return std::nullopt;
+}
+
+void HttpServer::Route(const std::string& method, const std::string& pattern, HttpHandler handler, bool public_route) {
+  {
+    std::lock_guard lock(routes_mu_);
+    routes_.push_back({method, pattern});
+  }
   bool write = method != "GET";
-  auto wrapped = [this, write, method, h = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
+  auto wrapped = [this, write, public_route, method, h = std::move(handler)](const httplib::Request& req,
+                                                                              httplib::Response& res) {
+    HttpRequest r = ToRequest(method, req);
     HttpResponse out;
-    std::string auth = req.get_header_value("Authorization");
-    bool token_ok = !options_.token.empty() && auth == "Bearer " + options_.token;
-    if (!auth.empty() && !token_ok) {
-      out = HttpResponse::Error(401, "invalid bearer token");
-    } else if (write && !options_.token.empty() && !token_ok) {
-      out = HttpResponse::Error(401, "this endpoint changes state: send Authorization: Bearer <http.token>");
+    if (auto refusal = Refusal(r, write, public_route)) {
+      out = *std::move(refusal);
     } else {
-      HttpRequest r;
-      r.method = method;
-      r.path = req.path;
-      for (const auto& [k, v] : req.params) r.params[k] = v;
-      for (size_t i = 1; i < req.matches.size(); ++i) r.matches.push_back(req.matches[i]);
-      r.body = req.body;
-      r.remote_addr = req.remote_addr;
       try {
         out = h(r);
       } catch (const std::exception& e) {
@@ -76,8 +140,10 @@ void HttpServer::Route(const std::string& method, const std::string& pattern, Ht
       }
     }
     if (out.status == 401) res.set_header("WWW-Authenticate", "Bearer");
+    for (const auto& [k, v] : out.headers) res.set_header(k, v);
     res.status = out.status;
-    res.set_content(out.body, out.content_type);
+    // cpp-httplib compresses text bodies (gzip/brotli) when the client accepts it.
+    if (!out.body.empty() || out.status != 304) res.set_content(out.body, out.content_type);
   };
   if (method == "GET") impl_->server.Get(pattern, wrapped);
   else if (method == "POST") impl_->server.Post(pattern, wrapped);
@@ -85,15 +151,24 @@ void HttpServer::Route(const std::string& method, const std::string& pattern, Ht
   else impl_->server.Delete(pattern, wrapped);
 }
 
-void HttpServer::Get(const std::string& p, HttpHandler h) { Route("GET", p, std::move(h)); }
-void HttpServer::Post(const std::string& p, HttpHandler h) { Route("POST", p, std::move(h)); }
-void HttpServer::Put(const std::string& p, HttpHandler h) { Route("PUT", p, std::move(h)); }
-void HttpServer::Delete(const std::string& p, HttpHandler h) { Route("DELETE", p, std::move(h)); }
+std::vector<HttpRoute> HttpServer::Routes() const {
+  std::lock_guard lock(routes_mu_);
+  return routes_;
+}
+
+void HttpServer::Get(const std::string& p, HttpHandler h) { Route("GET", p, std::move(h), false); }
+void HttpServer::GetPublic(const std::string& p, HttpHandler h) { Route("GET", p, std::move(h), true); }
+void HttpServer::Post(const std::string& p, HttpHandler h) { Route("POST", p, std::move(h), false); }
+void HttpServer::Put(const std::string& p, HttpHandler h) { Route("PUT", p, std::move(h), false); }
+void HttpServer::Delete(const std::string& p, HttpHandler h) { Route("DELETE", p, std::move(h), false); }
 
 Status HttpServer::Start() {
   if (!IsLoopback() && options_.token.empty())
     return Status::InvalidArgument("http.listen is " + options_.listen +
                                    ", beyond loopback: set http.token so that writes need a bearer token");
+  if (!IsLoopback() && !options_.token_for_reads)
+    spdlog::warn("http: listening on {} beyond loopback with reads open to anyone who can connect; "
+                 "set http.token_for_reads: true to require the token for reads too", options_.listen);
   if (options_.port == 0) {
     port_ = impl_->server.bind_to_any_port(options_.listen);
     if (port_ <= 0) return Status::IoError("http: cannot bind " + options_.listen);

@@ -1,10 +1,15 @@
 #pragma once
 // The agent's HTTP server: cpp-httplib behind a small interface so that no other module includes
 // httplib.h (it breaks Eigen when both are in one translation unit). Writes (POST, PUT, DELETE)
-// need the bearer token when one is configured; listening beyond loopback needs a token.
+// need the bearer token when one is configured; listening beyond loopback needs a token; reads
+// need it too when `token_for_reads` is set. A browser write from another origin is refused
+// (CSRF), and so is a request whose Host names none of the addresses the server may be reached
+// by (DNS rebinding), so a page on the internet cannot drive a loopback-only agent.
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -22,13 +27,17 @@ struct HttpRequest {
   std::vector<std::string> matches;           // regex groups of the route pattern
   std::string body;
   std::string remote_addr;
+  std::map<std::string, std::string> headers;  // names in lower case
   std::string Param(const std::string& name, const std::string& fallback = "") const;
+  // The value of header `name` (any case), or "".
+  std::string Header(const std::string& name) const;
 };
 
 struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
   static HttpResponse Json(const nlohmann::json& j, int status = 200);
   // {"error": message} with the status.
   static HttpResponse Error(int status, const std::string& message);
@@ -44,6 +53,13 @@ struct HttpServerOptions {
   std::string listen = "127.0.0.1";
   int port = 9464;  // 0 = any free port
   std::string token;
+  bool token_for_reads = false;  // reads need the token too (recommended beyond loopback)
+};
+
+// One registered route, as listed by GET /api/v1 (the dashboard shows what exists).
+struct HttpRoute {
+  std::string method;
+  std::string pattern;
 };
 
 class HttpServer {
@@ -55,6 +71,8 @@ class HttpServer {
 
   // Routes: `pattern` is a regular expression matched against the whole path.
   void Get(const std::string& pattern, HttpHandler handler);
+  // A read that never needs the token: the dashboard's static assets (code, no data).
+  void GetPublic(const std::string& pattern, HttpHandler handler);
   void Post(const std::string& pattern, HttpHandler handler);
   void Put(const std::string& pattern, HttpHandler handler);
   void Delete(const std::string& pattern, HttpHandler handler);
@@ -64,11 +82,17 @@ class HttpServer {
   void Stop();
   int port() const { return port_; }
   bool IsLoopback() const;
+  // Every route registered so far, in registration order.
+  std::vector<HttpRoute> Routes() const;
 
  private:
   struct Impl;
-  void Route(const std::string& method, const std::string& pattern, HttpHandler handler);
+  void Route(const std::string& method, const std::string& pattern, HttpHandler handler, bool public_route);
+  // The refusal for a request that fails the host, origin or token rules, or nullopt.
+  std::optional<HttpResponse> Refusal(const HttpRequest& req, bool write, bool public_route) const;
   HttpServerOptions options_;
+  mutable std::mutex routes_mu_;
+  std::vector<HttpRoute> routes_;
   std::unique_ptr<Impl> impl_;
   std::thread thread_;
   int port_ = 0;

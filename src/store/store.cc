@@ -1,56 +1,11 @@
 #include "store/store.h"
 
 #include "store/json_codec.h"
+#include "store/sql_statement.h"
 
 namespace hostmind {
 
 namespace {
-
-// A prepared statement that finalizes itself; binds by 1-based index.
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) stmt_ = nullptr;
-  }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  bool ok() const { return stmt_ != nullptr; }
-  Status error(const char* what) const { return Status::IoError(std::string(what) + ": " + sqlite3_errmsg(db_)); }
-  Statement& Bind(int i, int64_t v) {
-    sqlite3_bind_int64(stmt_, i, v);
-    return *this;
-  }
-  Statement& Bind(int i, double v) {
-    sqlite3_bind_double(stmt_, i, v);
-    return *this;
-  }
-  Statement& Bind(int i, const std::string& v) {
-    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Statement& BindBlob(int i, const std::string& v) {
-    sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  // SQLITE_ROW, SQLITE_DONE or an error code.
-  int Step() { return sqlite3_step(stmt_); }
-  void Reset() {
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-  }
-  int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
-  double Double(int col) const { return sqlite3_column_double(stmt_, col); }
-  std::string Text(int col) const {
-    const void* p = sqlite3_column_blob(stmt_, col);
-    return p ? std::string(static_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(stmt_, col))) : "";
-  }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
-};
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS series(id INTEGER PRIMARY KEY, key TEXT UNIQUE NOT NULL);
@@ -111,9 +66,9 @@ Status Store::Migrate() {
 int64_t Store::SeriesRowId(const std::string& series_id) {
   auto it = series_ids_.find(series_id);
   if (it != series_ids_.end()) return it->second;
-  Statement ins(db_, "INSERT OR IGNORE INTO series(key) VALUES(?)");
+  SqlStatement ins(db_, "INSERT OR IGNORE INTO series(key) VALUES(?)");
   ins.Bind(1, series_id).Step();
-  Statement sel(db_, "SELECT id FROM series WHERE key = ?");
+  SqlStatement sel(db_, "SELECT id FROM series WHERE key = ?");
   sel.Bind(1, series_id);
   int64_t id = sel.Step() == SQLITE_ROW ? sel.Int(0) : -1;
   if (id >= 0) series_ids_[series_id] = id;
@@ -128,7 +83,7 @@ Status Store::Commit(Write& w) {
     return s;
   };
   if (!w.events.empty()) {
-    Statement st(db_, "INSERT INTO events(ts, type, body) VALUES(?, ?, ?)");
+    SqlStatement st(db_, "INSERT INTO events(ts, type, body) VALUES(?, ?, ?)");
     if (!st.ok()) return fail(st.error("prepare events"));
     for (const Event* e : w.events) {
       st.Bind(1, e->ts).Bind(2, std::string(EventTypeName(e->body))).Bind(3, JsonText(EventToJson(*e)));
@@ -137,8 +92,8 @@ Status Store::Commit(Write& w) {
     }
   }
   if (!w.findings.empty()) {
-    Statement st(db_, "INSERT INTO findings(ts, kind, severity, subject, summary, body) VALUES(?, ?, ?, ?, ?, '')");
-    Statement body(db_, "UPDATE findings SET body = ? WHERE id = ?");
+    SqlStatement st(db_, "INSERT INTO findings(ts, kind, severity, subject, summary, body) VALUES(?, ?, ?, ?, ?, '')");
+    SqlStatement body(db_, "UPDATE findings SET body = ? WHERE id = ?");
     if (!st.ok() || !body.ok()) return fail(st.error("prepare findings"));
     for (Finding* f : w.findings) {
       st.Bind(1, f->ts).Bind(2, std::string(FindingKindName(f->kind))).Bind(3, static_cast<int64_t>(f->severity));
@@ -152,7 +107,7 @@ Status Store::Commit(Write& w) {
     }
   }
   if (!w.state.empty()) {
-    Statement st(db_, "INSERT INTO state(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    SqlStatement st(db_, "INSERT INTO state(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
     for (const auto& [k, v] : w.state) {
       st.Bind(1, k).Bind(2, v);
       if (st.Step() != SQLITE_DONE) return fail(st.error("save state"));
@@ -160,7 +115,7 @@ Status Store::Commit(Write& w) {
     }
   }
   if (!w.rollups.empty()) {
-    Statement st(db_, "INSERT OR REPLACE INTO rollups(series_id, ts, min, max, sum, count, last) VALUES(?, ?, ?, ?, ?, ?, ?)");
+    SqlStatement st(db_, "INSERT OR REPLACE INTO rollups(series_id, ts, min, max, sum, count, last) VALUES(?, ?, ?, ?, ?, ?, ?)");
     for (const auto& r : w.rollups) {
       int64_t sid = SeriesRowId(r.series_id);
       if (sid < 0) return fail(Status::IoError("series id for " + r.series_id));
@@ -181,14 +136,14 @@ Status Store::Commit(Write& w) {
 std::map<std::string, std::string> Store::LoadState() const {
   std::lock_guard lock(mu_);
   std::map<std::string, std::string> out;
-  Statement st(db_, "SELECT key, value FROM state");
+  SqlStatement st(db_, "SELECT key, value FROM state");
   while (st.Step() == SQLITE_ROW) out[st.Text(0)] = st.Text(1);
   return out;
 }
 
 Status Store::PutModel(const std::string& name, const std::string& blob, TimeMs now) {
   std::lock_guard lock(mu_);
-  Statement st(db_, "INSERT OR REPLACE INTO models(name, blob, updated) VALUES(?, ?, ?)");
+  SqlStatement st(db_, "INSERT OR REPLACE INTO models(name, blob, updated) VALUES(?, ?, ?)");
   st.Bind(1, name).BindBlob(2, blob).Bind(3, now);
   if (st.Step() != SQLITE_DONE) return st.error(("save model " + name).c_str());
   return Status::Ok();
@@ -196,7 +151,7 @@ Status Store::PutModel(const std::string& name, const std::string& blob, TimeMs 
 
 std::optional<std::string> Store::GetModel(const std::string& name) const {
   std::lock_guard lock(mu_);
-  Statement st(db_, "SELECT blob FROM models WHERE name = ?");
+  SqlStatement st(db_, "SELECT blob FROM models WHERE name = ?");
   st.Bind(1, name);
   if (st.Step() != SQLITE_ROW) return std::nullopt;
   return st.Text(0);
@@ -204,7 +159,7 @@ std::optional<std::string> Store::GetModel(const std::string& name) const {
 
 Result<std::vector<StoredEvent>> Store::QueryEvents(const EventQuery& q) const {
   std::lock_guard lock(mu_);
-  Statement st(db_, "SELECT id, ts, type, body FROM events WHERE ts >= ? AND (? = '' OR type = ?) ORDER BY id DESC LIMIT ?");
+  SqlStatement st(db_, "SELECT id, ts, type, body FROM events WHERE ts >= ? AND (? = '' OR type = ?) ORDER BY id DESC LIMIT ?");
   if (!st.ok()) return st.error("query events");
   st.Bind(1, q.since).Bind(2, q.type).Bind(3, q.type).Bind(4, static_cast<int64_t>(q.limit));
   std::vector<StoredEvent> out;
@@ -214,7 +169,7 @@ Result<std::vector<StoredEvent>> Store::QueryEvents(const EventQuery& q) const {
 
 Result<std::vector<Finding>> Store::QueryFindings(const FindingQuery& q) const {
   std::lock_guard lock(mu_);
-  Statement st(db_,
+  SqlStatement st(db_,
                "SELECT body FROM findings WHERE ts >= ? AND severity >= ? AND (? = '' OR kind = ?) ORDER BY id DESC LIMIT ?");
   if (!st.ok()) return st.error("query findings");
   st.Bind(1, q.since).Bind(2, static_cast<int64_t>(q.min_severity)).Bind(3, q.kind).Bind(4, q.kind);
@@ -229,7 +184,7 @@ Result<std::vector<Finding>> Store::QueryFindings(const FindingQuery& q) const {
 
 Result<std::optional<Finding>> Store::GetFinding(uint64_t id) const {
   std::lock_guard lock(mu_);
-  Statement st(db_, "SELECT body FROM findings WHERE id = ?");
+  SqlStatement st(db_, "SELECT body FROM findings WHERE id = ?");
   st.Bind(1, static_cast<int64_t>(id));
   if (st.Step() != SQLITE_ROW) return std::optional<Finding>();
   auto f = FindingFromJson(nlohmann::json::parse(st.Text(0), nullptr, false));
@@ -239,7 +194,7 @@ Result<std::optional<Finding>> Store::GetFinding(uint64_t id) const {
 
 Result<std::vector<Rollup>> Store::QueryRollups(const std::string& series_id, TimeMs since) const {
   std::lock_guard lock(mu_);
-  Statement st(db_,
+  SqlStatement st(db_,
                "SELECT r.ts, r.min, r.max, r.sum, r.count, r.last FROM rollups r JOIN series s ON s.id = r.series_id "
                "WHERE s.key = ? AND r.ts >= ? ORDER BY r.ts");
   if (!st.ok()) return st.error("query rollups");
@@ -254,7 +209,7 @@ Result<int64_t> Store::DeleteOlderThan(TimeMs before) {
   std::lock_guard lock(mu_);
   int64_t deleted = 0;
   for (const char* sql : {"DELETE FROM rollups WHERE ts < ?", "DELETE FROM events WHERE ts < ?", "DELETE FROM findings WHERE ts < ?"}) {
-    Statement st(db_, sql);
+    SqlStatement st(db_, sql);
     st.Bind(1, before);
     if (st.Step() != SQLITE_DONE) return st.error("retention");
     deleted += sqlite3_changes(db_);

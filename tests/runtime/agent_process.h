@@ -20,9 +20,11 @@ namespace hostmind::testing {
 
 class AgentProcess {
  public:
-  // `dir` holds the config, the state and the agent's log.
-  AgentProcess(const TempDir& dir, const std::string& extra_yaml = "") : dir_(dir) {
-    dir_.Write("hostmind.yaml", "agent:\n  state_dir: " + dir_.path() + "/state\nhttp:\n  port: 0\n" + extra_yaml);
+  // `dir` holds the config, the state and the agent's log. `http_yaml` goes inside the http
+  // section (indented by two spaces), `extra_yaml` after it.
+  AgentProcess(const TempDir& dir, const std::string& extra_yaml = "", const std::string& http_yaml = "") : dir_(dir) {
+    dir_.Write("hostmind.yaml",
+               "agent:\n  state_dir: " + dir_.path() + "/state\nhttp:\n  port: 0\n" + http_yaml + extra_yaml);
   }
   ~AgentProcess() {
     if (pid_ > 0) {

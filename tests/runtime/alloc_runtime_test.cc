@@ -184,6 +184,9 @@ TEST_F(AllocRuntime, AgentRestoresOnSigtermAndAfterKill9) {
     if (a["status"] == "restored" && a["reason"].get<std::string>().find("at start") != std::string::npos)
       restored_at_start = a["id"].get<int64_t>();
   ASSERT_GT(restored_at_start, 0) << r->body;
+  auto one = agent.Get("/api/v1/actions/" + std::to_string(restored_at_start));  // the dashboard's action drawer
+  ASSERT_TRUE(one.ok() && one->status == 200) << (one.ok() ? one->body : one.status().message());
+  EXPECT_NE(nlohmann::json::parse(one->body)["explanation"].get<std::string>().find("crash or kill -9"), std::string::npos);
   agent.Signal(SIGTERM, std::chrono::seconds(10));
   std::string out;
   ASSERT_EQ(testing::RunCommand(std::string(HOSTMIND_BINARY) + " explain action " + std::to_string(restored_at_start) +
