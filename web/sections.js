@@ -155,6 +155,21 @@
       .filter((a) => a.subject === id || (a.evidence || []).some((e) => e.subject === id))
       .map((a) => ({ts: a.ts, score: a.score, id: a.id, summary: a.summary}));
 
+  // The forecast's first `ahead` ms (cut by interpolation): a day ahead would squash the window.
+  const nearFuture = (forecast, ahead) => {
+    const pts = (forecast && forecast.points) || [];
+    if (!pts.length) return null;
+    const until = pts[0][0] + ahead;
+    const kept = pts.filter((p) => p[0] <= until);
+    const next = pts.find((p) => p[0] > until);
+    const prev = kept[kept.length - 1];
+    if (next && prev) {
+      const f = (until - prev[0]) / (next[0] - prev[0]);
+      kept.push(prev.map((v, i) => (i ? v + f * (next[i] - v) : until)));
+    }
+    return {...forecast, points: kept};
+  };
+
   HM.seriesChart = async (id, windowMs, alerts, mini) => {
     const c = await fetchSeries(id, windowMs);
     const name = id.split('{')[0];
@@ -167,7 +182,7 @@
     head.append(el('b', {class: 'last'}, fmt.value(name, last)));
     const marks = c.anomalies.concat(marksFor(id, alerts));
     return el('div', {class: 'chart-box', 'data-series': id}, head,
-              HM.chart({name, points, band: c.band, anomalies: marks, forecast: c.forecast, mini,
+              HM.chart({name, points, band: c.band, anomalies: marks, forecast: nearFuture(c.forecast, windowMs / 3), mini,
                         until: c.forecast ? undefined : Date.now(), onMarker: HM.openFinding}));
   };
 
@@ -254,11 +269,17 @@
   const amount = (r, v) => r.resource === 'inodes' ? fmt.number(v) : fmt.bytes(v);
   HM.section({
     id: 'forecasts', tab: 'metrics', title: 'Forecasts: what will run out, and when', wide: true,
-    load: async () => HM.has('/api/v1/forecasts') ? {eta: firstArray(await json('api/v1/forecasts?limit=30'))}
-                                                 : {findings: firstArray(await json('api/v1/alerts?kind=forecast&limit=50'))},
+    async load() {
+      if (!HM.has('/api/v1/forecasts')) return {findings: firstArray(await json('api/v1/alerts?kind=forecast&limit=50'))};
+      const eta = firstArray(await json('api/v1/forecasts?limit=30'));
+      // The most urgent growing resources, drawn with the forecast ahead of their last hour.
+      const drawn = eta.filter((r) => r.growing && r.series).slice(0, 2);
+      return {eta, charts: await Promise.all(drawn.map((r) => HM.seriesChart(r.series, 3600000, [], false)))};
+    },
     render(body, d) {
       if (d.findings) return body.append(d.findings.length ? HM.table(d.findings, findingColumns) : muted('nothing is running out'));
       if (!d.eta.length) return body.append(muted('no forecasts yet'));
+      if (d.charts.length) body.append(el('div', {class: 'grid'}, d.charts));
       body.append(HM.table(d.eta, [{key: 'resource'}, {key: 'subject', fmt: (v) => el('code', {}, v)},
         {key: 'used', fmt: (v, r) => amount(r, v) + (r.limit ? ' of ' + amount(r, r.limit) : '')},
         {key: 'growth_per_hour', label: 'growth / h', fmt: (v, r) => r.growing ? amount(r, v) : 'not growing'},

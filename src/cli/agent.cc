@@ -127,6 +127,7 @@ Agent::Agent(const Config& config, std::unique_ptr<Store> store)
     if (alerts_) h["alerting"] = alerts_->HealthJson();
   });
   api.health_extensions.push_back([this](nlohmann::json& h) { DescribeActuators(h); });
+  AddMetricAnnotators(api, analyzers_);
   RegisterCoreApi(*http_, api);
   for (auto& a : analyzers_) {
     if (auto* logs = dynamic_cast<LogAnalyzer*>(a.get())) {

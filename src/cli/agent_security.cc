@@ -63,14 +63,7 @@ std::unique_ptr<Analyzer> BuildSecurityAnalyzer(const Config& config) {
     if (!e.ok()) return std::nullopt;
     ProcessInfo p;
     p.pid = pid;
-    p.ppid = e->ppid;
-    p.uid = e->uid;
-    p.euid = e->uid;
-    p.name = e->comm;
-    p.exe = e->exe;
-    p.argv = e->argv;
-    p.cwd = e->cwd;
-    p.cgroup = e->cgroup;
+    ApplyExec(*e, p);
     return p;
   });
   analyzer->SetUserNames([](uint32_t uid) {

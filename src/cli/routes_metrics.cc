@@ -35,6 +35,7 @@ nlohmann::json ForecastJson(const ResourceForecast& r) {
           {"eta_low_s", seconds(f.growing ? f.eta_low : -1)},
           {"eta_high_s", seconds(f.growing ? f.eta_high : -1)},
           {"since", f.since},
+          {"series", r.series},
           {"history_s", f.history / kMsPerSecond},
           {"alert", r.alert == Severity::kInfo ? "none" : SeverityName(r.alert)},
           {"updated", r.updated}};
@@ -55,7 +56,34 @@ const T* FindAnalyzer(const std::vector<std::unique_ptr<Analyzer>>& analyzers) {
   return nullptr;
 }
 
+constexpr TimeMs kForecastAhead = 24 * kMsPerHour;
+
 }  // namespace
+
+void AddMetricAnnotators(CoreApiContext& api, const std::vector<std::unique_ptr<Analyzer>>& analyzers) {
+  const Clock* clock = api.clock;
+  if (const auto* anomalies = FindAnalyzer<MetricAnomalyAnalyzer>(analyzers)) {
+    api.series_annotators.push_back([anomalies, clock](const std::string& id, TimeMs since, nlohmann::json& out) {
+      nlohmann::json band = nlohmann::json::array(), onsets = nlohmann::json::array();
+      for (const BandPoint& b : anomalies->Band(id, since, clock->Now())) band.push_back({b.ts, b.low, b.high});
+      for (const AnomalyOnset& o : anomalies->Snapshot().recent)
+        if (o.series == id && o.ts >= since) onsets.push_back({o.ts, o.score});
+      out["band"] = band;
+      out["anomalies"] = onsets;
+    });
+  }
+  if (const auto* forecasts = FindAnalyzer<ExhaustionAnalyzer>(analyzers)) {
+    api.series_annotators.push_back([forecasts](const std::string& id, TimeMs, nlohmann::json& out) {
+      for (const ResourceForecast& r : forecasts->Snapshot()) {
+        if (r.series != id) continue;
+        nlohmann::json points = nlohmann::json::array();
+        for (const ForecastPoint& p : ForecastPath(r, kForecastAhead)) points.push_back({p.ts, p.value, p.low, p.high});
+        if (!points.empty()) out["forecast"] = {{"resource", r.resource}, {"subject", r.subject}, {"points", points}};
+        return;
+      }
+    });
+  }
+}
 
 void RegisterMetricRoutes(HttpServer& server, const std::vector<std::unique_ptr<Analyzer>>& analyzers) {
   const MetricAnomalyAnalyzer* anomalies = FindAnalyzer<MetricAnomalyAnalyzer>(analyzers);

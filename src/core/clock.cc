@@ -25,23 +25,29 @@ uint64_t MonotonicNs() {
   return static_cast<uint64_t>(t.tv_sec) * 1000000000ull + static_cast<uint64_t>(t.tv_nsec);
 }
 
-std::string FormatIso8601(TimeMs t) {
+namespace {
+
+// `t` through strftime's `format`, in UTC or local time.
+std::string FormatTimeAs(TimeMs t, const char* format, bool local) {
   std::time_t secs = static_cast<std::time_t>(t / 1000);
   std::tm tm{};
-  gmtime_r(&secs, &tm);
+  if (local) {
+    localtime_r(&secs, &tm);
+  } else {
+    gmtime_r(&secs, &tm);
+  }
   char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  std::strftime(buf, sizeof buf, format, &tm);
   return buf;
 }
 
-std::string FormatClockTime(TimeMs t) {
-  std::time_t secs = static_cast<std::time_t>(t / 1000);
-  std::tm tm{};
-  localtime_r(&secs, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%H:%M", &tm);
-  return buf;
-}
+}  // namespace
+
+std::string FormatIso8601(TimeMs t) { return FormatTimeAs(t, "%Y-%m-%dT%H:%M:%SZ", false); }
+
+std::string FormatClockTime(TimeMs t) { return FormatTimeAs(t, "%H:%M", true); }
+
+std::string FormatLocalTime(TimeMs t) { return FormatTimeAs(t, "%Y-%m-%d %H:%M:%S", true); }
 
 std::string FormatDuration(TimeMs d) {
   char buf[32];

@@ -46,6 +46,8 @@ uint64_t MonotonicNs();
 std::string FormatIso8601(TimeMs t);
 // "14:05" in local time, for alert text ("growing since 14:05").
 std::string FormatClockTime(TimeMs t);
+// "2026-11-24 23:52:40" in local time, for a person at a terminal (hostmind explain).
+std::string FormatLocalTime(TimeMs t);
 // A human duration: "45 s", "9 min", "3.5 h", "2.1 d".
 std::string FormatDuration(TimeMs d);
 

@@ -1,19 +1,8 @@
 #include "core/explain_text.h"
 
-#include <ctime>
-
 #include <fmt/format.h>
 
 namespace hostmind {
-
-std::string FormatLocalTime(TimeMs ts) {
-  std::time_t secs = static_cast<std::time_t>(ts / 1000);
-  std::tm tm{};
-  localtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-  return buf;
-}
 
 std::string ExplainText(const Finding& f) {
   std::string out = fmt::format("[{}] {} #{} at {}\n{}\n", SeverityName(f.severity), FindingKindName(f.kind), f.id,

@@ -7,9 +7,6 @@
 
 namespace hostmind {
 
-// "2026-05-01 10:05:00" in local time.
-std::string FormatLocalTime(TimeMs ts);
-
 // Several lines: severity, kind, id and time; the summary; subject and score; the evidence,
 // most responsible first; the facts.
 std::string ExplainText(const Finding& finding);

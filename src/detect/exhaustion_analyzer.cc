@@ -98,10 +98,9 @@ ExhaustionAnalyzer::Tracked& ExhaustionAnalyzer::Find(const std::string& key) {
 
 void ExhaustionAnalyzer::Analyze(const Batch& batch, Analysis& out) {
   std::vector<std::string> updated;  // keys, for the derived series
-  auto update = [&](const std::string& resource, const std::string& subject, const std::string& series, double used,
-                    double limit, TimeMs ts) {
-    const std::string key = resource + "|" + subject;
-    if (auto finding = Update(key, resource, subject, series, used, limit, ts)) out.findings.push_back(*finding);
+  auto update = [&](const Reading& reading) {
+    const std::string key = reading.resource + "|" + reading.subject;
+    if (auto finding = Update(key, reading)) out.findings.push_back(*finding);
     updated.push_back(key);
   };
 
@@ -109,32 +108,33 @@ void ExhaustionAnalyzer::Analyze(const Batch& batch, Analysis& out) {
   if (auto sizes = fs.find("hostmind_filesystem_size_bytes"); sizes != fs.end()) {
     for (const auto& [mount, size] : sizes->second) {
       if (const Sample* avail = Get(fs, "hostmind_filesystem_avail_bytes", mount))
-        update("filesystem", mount, avail->key.id(), size->value - avail->value, size->value, size->ts);
+        update({"filesystem", mount, avail->key.id(), true, size->value - avail->value, size->value, size->ts});
       const Sample* inodes = Get(fs, "hostmind_filesystem_inodes", mount);
       const Sample* free = Get(fs, "hostmind_filesystem_inodes_free", mount);
       if (inodes && free && inodes->value > 0)
-        update("inodes", mount, free->key.id(), inodes->value - free->value, inodes->value, inodes->ts);
+        update({"inodes", mount, free->key.id(), true, inodes->value - free->value, inodes->value, inodes->ts});
     }
   }
   const Sample* total = Plain(batch, "hostmind_memory_total_bytes");
   const Sample* available = Plain(batch, "hostmind_memory_available_bytes");
   if (total) host_memory_ = total->value;
-  if (total && available) update("memory", "memory", available->key.id(), total->value - available->value, total->value, total->ts);
+  if (total && available)
+    update({"memory", "memory", available->key.id(), true, total->value - available->value, total->value, total->ts});
   const Sample* swap_total = Plain(batch, "hostmind_swap_total_bytes");
   const Sample* swap_used = Plain(batch, "hostmind_swap_used_bytes");
   if (swap_total && swap_used && swap_total->value > 0)
-    update("swap", "swap", swap_used->key.id(), swap_used->value, swap_total->value, swap_used->ts);
+    update({"swap", "swap", swap_used->key.id(), false, swap_used->value, swap_total->value, swap_used->ts});
 
   const ByLabel cgroups = Index(batch, "cgroup");
   for (const Sample& s : batch.samples) {
     if (s.key.name() == "hostmind_process_rss_bytes" && host_memory_ > 0) {
       const std::string subject = std::string(s.key.label("comm")) + " (pid " + std::string(s.key.label("pid")) + ")";
-      update("process", subject, s.key.id(), s.value, host_memory_, s.ts);
+      update({"process", subject, s.key.id(), false, s.value, host_memory_, s.ts});
     } else if (s.key.name() == "hostmind_cgroup_memory_usage_bytes") {
       const std::string cg(s.key.label("cgroup"));
       const Sample* limit = Get(cgroups, "hostmind_cgroup_memory_limit_bytes", cg);
       const double l = limit ? limit->value : host_memory_;
-      if (l > 0) update("cgroup", cg, s.key.id(), s.value, l, s.ts);
+      if (l > 0) update({"cgroup", cg, s.key.id(), false, s.value, l, s.ts});
     }
   }
 
@@ -163,18 +163,18 @@ void ExhaustionAnalyzer::Analyze(const Batch& batch, Analysis& out) {
   snapshot_ = std::move(snapshot);
 }
 
-std::optional<Finding> ExhaustionAnalyzer::Update(const std::string& key, const std::string& resource,
-                                                  const std::string& subject, const std::string& series, double used,
-                                                  double limit, TimeMs ts) {
+std::optional<Finding> ExhaustionAnalyzer::Update(const std::string& key, const Reading& reading) {
   Tracked& t = Find(key);
-  t.forecaster.Observe(ts, used);
-  t.view.resource = resource;
-  t.view.subject = subject;
-  t.view.used = used;
-  t.view.limit = limit;
-  t.view.updated = ts;
-  t.view.forecast = t.forecaster.Forecast(limit);
-  return Judge(t, series, ts);
+  t.forecaster.Observe(reading.ts, reading.used);
+  t.view.resource = reading.resource;
+  t.view.subject = reading.subject;
+  t.view.used = reading.used;
+  t.view.limit = reading.limit;
+  t.view.updated = reading.ts;
+  t.view.series = reading.series;
+  t.view.series_is_left = reading.series_is_left;
+  t.view.forecast = t.forecaster.Forecast(reading.limit);
+  return Judge(t, reading.series, reading.ts);
 }
 
 std::optional<Finding> ExhaustionAnalyzer::Judge(Tracked& t, const std::string& series, TimeMs ts) {
@@ -215,6 +215,23 @@ std::optional<Finding> ExhaustionAnalyzer::Judge(Tracked& t, const std::string& 
                    {"used", std::to_string(t.view.used)},
                    {"limit", std::to_string(t.view.limit)}};
   return finding;
+}
+
+std::vector<ForecastPoint> ForecastPath(const ResourceForecast& r, TimeMs ahead) {
+  const ExhaustionForecast& f = r.forecast;
+  std::vector<ForecastPoint> path;
+  if (f.history <= 0 || ahead <= 0) return path;
+  if (f.growing && f.eta >= 0) ahead = std::min(ahead, std::max<TimeMs>(f.eta, kMsPerMinute));
+  constexpr int kPoints = 8;  // a straight trend: the points only carry the interval's spread
+  for (int i = 0; i <= kPoints; ++i) {
+    const TimeMs dt = ahead * i / kPoints;
+    const double hours = static_cast<double>(dt) / kMsPerHour;
+    auto used = [&](double rate) { return std::clamp(f.level + rate * hours, 0.0, r.limit > 0 ? r.limit : INFINITY); };
+    ForecastPoint p{r.updated + dt, used(f.rate_per_hour), used(f.rate_low), used(f.rate_high)};
+    if (r.series_is_left) p = {p.ts, r.limit - p.value, r.limit - p.high, r.limit - p.low};
+    path.push_back(p);
+  }
+  return path;
 }
 
 std::vector<ResourceForecast> ExhaustionAnalyzer::Snapshot() const {

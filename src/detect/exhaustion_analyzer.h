@@ -45,7 +45,22 @@ struct ResourceForecast {
   ExhaustionForecast forecast;
   Severity alert = Severity::kInfo;  // kInfo: not alerting
   TimeMs updated = 0;
+  std::string series;        // the collected series it is read from (the one its chart shows)
+  bool series_is_left = false;  // that series counts what is left (avail, free), not what is used
 };
+
+// A point of a forecast drawn on its series' chart, in that series' units: the median path and
+// its 90% interval.
+struct ForecastPoint {
+  TimeMs ts = 0;
+  double value = 0;
+  double low = 0;
+  double high = 0;
+};
+
+// The forecast's path from its last reading to `ahead` later (or to exhaustion, if sooner), as
+// a few points of the straight trend; empty while the forecaster has no trend yet.
+std::vector<ForecastPoint> ForecastPath(const ResourceForecast& r, TimeMs ahead);
 
 class ExhaustionAnalyzer final : public Analyzer {
  public:
@@ -61,8 +76,14 @@ class ExhaustionAnalyzer final : public Analyzer {
     TimeMs last_alert = 0;
   };
   // Feeds one reading and returns the finding it warrants, if any.
-  std::optional<Finding> Update(const std::string& key, const std::string& resource, const std::string& subject,
-                                const std::string& series, double used, double limit, TimeMs ts);
+  struct Reading {
+    std::string resource, subject;
+    std::string series;  // the sample it came from
+    bool series_is_left = false;
+    double used = 0, limit = 0;
+    TimeMs ts = 0;
+  };
+  std::optional<Finding> Update(const std::string& key, const Reading& reading);
   std::optional<Finding> Judge(Tracked& t, const std::string& series, TimeMs ts);
   Tracked& Find(const std::string& key);
 

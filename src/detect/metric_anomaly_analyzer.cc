@@ -63,6 +63,7 @@ std::optional<AnomalyOnset> MetricAnomalyAnalyzer::CompleteStep(const std::strin
 void MetricAnomalyAnalyzer::Analyze(const Batch& batch, Analysis& out) {
   std::vector<AnomalyOnset> onsets;
   std::map<std::string, double> metric_score;  // metric -> highest raw score of a step completed now
+  std::unique_lock watched_lock(watched_mu_);
   for (const Sample& s : batch.samples) {
     if (!Watchable(s)) continue;
     Watched& w = *Find(s);
@@ -85,6 +86,8 @@ void MetricAnomalyAnalyzer::Analyze(const Batch& batch, Analysis& out) {
     w.sum += s.value;
     ++w.count;
   }
+  const size_t watched_count = watched_.size();
+  watched_lock.unlock();
 
   std::sort(onsets.begin(), onsets.end(), [](const AnomalyOnset& a, const AnomalyOnset& b) { return a.ts < b.ts; });
   std::vector<Incident> closed;
@@ -110,9 +113,9 @@ void MetricAnomalyAnalyzer::Analyze(const Batch& batch, Analysis& out) {
   }
   out.samples.push_back({SeriesKey("hostmind_anomalous_series"), static_cast<double>(anomalous_now_.size()), batch.ts,
                          MetricKind::kGauge});
-  out.samples.push_back({SeriesKey("hostmind_anomaly_series_watched"), static_cast<double>(watched_.size()), batch.ts,
+  out.samples.push_back({SeriesKey("hostmind_anomaly_series_watched"), static_cast<double>(watched_count), batch.ts,
                          MetricKind::kGauge});
-  out.samples.push_back({SeriesKey("hostmind_anomaly_state_bytes"), static_cast<double>(watched_.size() * BytesPerSeries()),
+  out.samples.push_back({SeriesKey("hostmind_anomaly_state_bytes"), static_cast<double>(watched_count * BytesPerSeries()),
                          batch.ts, MetricKind::kGauge});
   out.samples.push_back({SeriesKey("hostmind_anomaly_series_dropped_total"), static_cast<double>(dropped_), batch.ts,
                          MetricKind::kCounter});
@@ -152,6 +155,27 @@ void MetricAnomalyAnalyzer::Publish(const std::vector<AnomalyOnset>& onsets, con
   } else {
     open_incident_.reset();
   }
+}
+
+std::vector<BandPoint> MetricAnomalyAnalyzer::Band(const std::string& id, TimeMs from, TimeMs to) const {
+  std::vector<BandPoint> band;
+  from = std::max(from, to - kMaxBandSpan);
+  std::lock_guard lock(watched_mu_);
+  auto it = watched_.find(id);
+  if (it == watched_.end()) return band;
+  const AnomalyDetector& detector = it->second.detector;
+  // Not before the detector began watching: a band over time it never saw would claim too much.
+  from = std::max(from, to - static_cast<TimeMs>(detector.samples()) * options_.step);
+  constexpr TimeMs kStretch = AnomalyDetector::kSeasonalResolution;
+  for (TimeMs start = from; start <= to;) {
+    const TimeMs end = std::min(to, (start / kStretch + 1) * kStretch - 1);
+    if (auto range = detector.Normal(start, options_.threshold)) {
+      band.push_back({start, range->low, range->high});
+      if (end > start) band.push_back({end, range->low, range->high});
+    }
+    start = end + 1;
+  }
+  return band;
 }
 
 MetricAnomalySnapshot MetricAnomalyAnalyzer::Snapshot() const {

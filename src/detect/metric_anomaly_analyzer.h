@@ -54,6 +54,13 @@ struct MetricAnomalySnapshot {
   std::vector<AnomalyOnset> anomalous;   // series whose latest score is at or above the threshold
 };
 
+// One point of a series' learned normal band (AnomalyDetector::Normal), in the series' units.
+struct BandPoint {
+  TimeMs ts = 0;
+  double low = 0;
+  double high = 0;
+};
+
 class MetricAnomalyAnalyzer final : public Analyzer {
  public:
   static constexpr size_t kRecentOnsets = 200;
@@ -62,6 +69,13 @@ class MetricAnomalyAnalyzer final : public Analyzer {
   explicit MetricAnomalyAnalyzer(MetricAnomalyOptions options = {});
   void Analyze(const Batch& batch, Analysis& out) override;
   MetricAnomalySnapshot Snapshot() const;
+
+  // The learned normal band of series `id` over [from, to] (thread-safe), as its detector sees it
+  // now: a point at both ends of each stretch where it is constant, so it draws as steps. At
+  // most the last `kMaxBandSpan` of the span, and not before the detector's first step; empty
+  // when the series has no detector or is still learning. The band bounds the series' step means, which wiggle less than its raw samples.
+  static constexpr TimeMs kMaxBandSpan = 2 * kMsPerDay;
+  std::vector<BandPoint> Band(const std::string& id, TimeMs from, TimeMs to) const;
 
   // Bytes per watched series: the detector plus the analyzer's bookkeeping.
   static size_t BytesPerSeries();
@@ -86,6 +100,9 @@ class MetricAnomalyAnalyzer final : public Analyzer {
 
   MetricAnomalyOptions options_;
   AnomalyDetectorOptions detector_options_;
+  // Written by Analyze (the analysis thread), read by Band (HTTP threads): guarded by
+  // watched_mu_, taken once per batch.
+  mutable std::mutex watched_mu_;
   std::unordered_map<std::string, Watched> watched_;
   IncidentGrouper grouper_;
   std::map<std::string, AnomalyOnset> anomalous_now_;  // series at or above the threshold now

@@ -21,6 +21,17 @@ std::string ContainerIdFromCgroup(const std::string& cgroup) {
   return "host";
 }
 
+void ApplyExec(const ProcessExec& e, ProcessInfo& into) {
+  into.ppid = e.ppid;
+  into.uid = e.uid;
+  into.euid = e.euid;
+  into.name = e.comm;
+  into.exe = e.exe;
+  into.argv = e.argv;
+  if (!e.cwd.empty()) into.cwd = e.cwd;
+  if (!e.cgroup.empty()) into.cgroup = e.cgroup;
+}
+
 ProcessInfo& ProcessTable::Upsert(int32_t pid) {
   auto it = procs_.find(pid);
   if (it != procs_.end()) return it->second;
@@ -34,14 +45,7 @@ ProcessInfo& ProcessTable::Upsert(int32_t pid) {
 void ProcessTable::Apply(const Event& ev) {
   if (const auto* e = std::get_if<ProcessExec>(&ev.body)) {
     ProcessInfo& p = Upsert(e->pid);
-    p.ppid = e->ppid;
-    p.uid = e->uid;
-    p.euid = e->euid;
-    p.name = e->comm;
-    p.exe = e->exe;
-    p.argv = e->argv;
-    if (!e->cwd.empty()) p.cwd = e->cwd;
-    if (!e->cgroup.empty()) p.cgroup = e->cgroup;
+    ApplyExec(*e, p);
     if (p.started == 0) p.started = ev.ts;
     p.exited = 0;
   } else if (const auto* f = std::get_if<ProcessFork>(&ev.body)) {

@@ -30,6 +30,10 @@ struct ProcessInfo {
   TimeMs exited = 0;               // 0 while alive
 };
 
+// Records what an exec says of its process in `into`; a cwd or cgroup the exec does not know
+// is kept from before.
+void ApplyExec(const ProcessExec& e, ProcessInfo& into);
+
 // "3f2a1b9c8d7e" for a container's cgroup (docker, containerd, cri-o, podman, libpod), "host"
 // otherwise: Falco's container.id.
 std::string ContainerIdFromCgroup(const std::string& cgroup);

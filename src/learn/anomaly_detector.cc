@@ -99,6 +99,29 @@ void AnomalyDetector::ScoreAndLearn(const Views& views, bool scoring, AnomalyVer
   }
 }
 
+std::optional<NormalRange> AnomalyDetector::Normal(TimeMs ts, double threshold) const {
+  if (samples_ <= warmup_samples_) return std::nullopt;
+  const AnomalyTuning& t = *tuning_;
+  NormalRange range{-INFINITY, INFINITY};
+  // Narrows `range` to the band of one view whose values are the series' minus `offset`.
+  auto narrow = [&](AnomalyView view, double offset) {
+    const int v = static_cast<int>(view);
+    // weight * (1 - exp(-e / scale)) reaches `threshold` at e = this many envelope widths out.
+    if (t.weight[v] <= threshold) return;
+    const double widths = -t.surprise_scale * std::log(1.0 - threshold / t.weight[v]);
+    const Envelope& env = envelopes_[v];
+    if (!(env.high() > env.low())) return;  // a view with no width yet flags nothing (Exceedance)
+    const double margin = widths * (env.high() - env.low());
+    range.low = std::max(range.low, env.low() - margin + offset);
+    range.high = std::min(range.high, env.high() + margin + offset);
+  };
+  narrow(AnomalyView::kValue, 0);
+  if (auto level = daily_.Level(ts)) narrow(AnomalyView::kDaily, *level);
+  if (auto level = weekly_.Level(ts)) narrow(AnomalyView::kWeekly, *level);
+  if (!(range.low <= range.high) || !std::isfinite(range.low) || !std::isfinite(range.high)) return std::nullopt;
+  return range;
+}
+
 std::string AnomalyDetector::SaveState() const {
   ByteWriter w;
   w.PutRaw(kStateMagic);

@@ -30,6 +30,7 @@
 // Warm-up: during the first `warmup_samples` values the detector only learns (score 0,
 // `learning` true); envelopes do not relax until it ends.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -84,8 +85,19 @@ struct AnomalyVerdict {
   bool learning = true;   // still in warm-up: no scores yet
 };
 
+// The values a detector would not flag at some time: no view whose band is in the series' units
+// (value, daily, weekly) would score them at or above the threshold asked for.
+struct NormalRange {
+  double low = 0;
+  double high = 0;
+};
+
 class AnomalyDetector {
  public:
+  // The normal range changes only at the seasonal buckets' boundaries (15 minutes; the weekly
+  // buckets' 3.5 h are multiples of it, both counted from the epoch).
+  static constexpr TimeMs kSeasonalResolution = kMsPerDay / 96;
+
   explicit AnomalyDetector(const AnomalyDetectorOptions& options = {});
 
   // Scores `value` at `ts`, then learns it. Values must come in time order; NaN and infinite
@@ -93,6 +105,12 @@ class AnomalyDetector {
   AnomalyVerdict Observe(TimeMs ts, double value);
 
   uint64_t samples() const { return samples_; }
+
+  // The range of values at `ts` that would score below `threshold`, from what the detector has
+  // learned so far (it is the dashboard's "learned normal band"). The short-term views (mean,
+  // volatility) judge a run of values, not one, so they do not narrow it. None while learning,
+  // and when the views disagree so much that no value would pass.
+  std::optional<NormalRange> Normal(TimeMs ts, double threshold = kAnomalyThreshold) const;
 
   // While frozen, the detector scores against what it has learned without adapting to new
   // values (its envelopes and daily/weekly levels stay put; the short-term views still move).
@@ -107,7 +125,7 @@ class AnomalyDetector {
   static constexpr size_t MemoryBytes();
 
  private:
-  static constexpr int kDailyBuckets = 96;   // 15 minutes each
+  static constexpr int kDailyBuckets = 96;   // 15 minutes each (kSeasonalResolution)
   static constexpr int kWeeklyBuckets = 48;  // 3.5 hours each
 
   // One sample seen five ways; `offset` turns a view's band back into the series' units.

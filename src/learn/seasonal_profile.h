@@ -21,9 +21,16 @@ class SeasonalProfile {
   // The residual of `value` against the level of its bucket; none while the bucket is still
   // learning.
   std::optional<double> Residual(TimeMs ts, double value) const {
+    const std::optional<double> level = Level(ts);
+    if (!level) return std::nullopt;
+    return value - *level;
+  }
+
+  // The learned level of the bucket `ts` falls in; none while that bucket is still learning.
+  std::optional<double> Level(TimeMs ts) const {
     const int b = Bucket(ts);
     if (count_[b] < kMinSamples) return std::nullopt;
-    return value - level_[b];
+    return level_[b];
   }
 
   // Learns `value` into its bucket with weight `rate` (the first value sets the level).

@@ -92,6 +92,45 @@ TEST_F(RoutesMetricsTest, ServesAnomaliesIncidentsAndForecasts) {
   EXPECT_EQ(Get("/api/v1/forecasts?resource=memory")["forecasts"].size(), 1u);
 }
 
+// What GET /api/v1/series?id= adds for the dashboard's charts.
+TEST_F(RoutesMetricsTest, AnnotatesSeriesWithTheirBandAnomaliesAndForecast) {
+  Build("metrics:\n  anomalies:\n    warmup_steps: 300\n");
+  Feed(7 * 360, 0);
+  Feed(3, 40);
+  FakeClock clock(ts_);
+  CoreApiContext api;
+  api.clock = &clock;
+  AddMetricAnnotators(api, analyzers_);
+  ASSERT_EQ(api.series_annotators.size(), 2u);
+  auto annotate = [&](const std::string& id, TimeMs since) {
+    nlohmann::json out = {{"id", id}};
+    for (const auto& a : api.series_annotators) a(id, since, out);
+    return out;
+  };
+
+  const nlohmann::json cpu = annotate("t_cpu", ts_ - 10 * kMsPerMinute);
+  ASSERT_GE(cpu["band"].size(), 2u) << cpu.dump();
+  for (const auto& b : cpu["band"]) {
+    EXPECT_LT(b[1].get<double>(), 20);
+    EXPECT_GT(b[2].get<double>(), 20);
+  }
+  ASSERT_GE(cpu["anomalies"].size(), 1u) << "the jump";
+  EXPECT_GE(cpu["anomalies"][0][0].get<TimeMs>(), ts_ - 30 * kMsPerSecond);
+  EXPECT_FALSE(cpu.contains("forecast"));
+  EXPECT_TRUE(annotate("t_cpu", ts_ + 1)["anomalies"].empty()) << "only what is newer than since";
+
+  // The filesystem's forecast is drawn on the series it is read from: free bytes, falling.
+  const std::string avail = SeriesKey("hostmind_filesystem_avail_bytes", {{"mountpoint", "/var"}}).id();
+  const nlohmann::json fs = annotate(avail, ts_ - kMsPerMinute);
+  ASSERT_TRUE(fs.contains("forecast")) << fs.dump();
+  EXPECT_EQ(fs["forecast"]["subject"], "/var");
+  const nlohmann::json& points = fs["forecast"]["points"];
+  ASSERT_GE(points.size(), 2u);
+  EXPECT_NEAR(points[0][1].get<double>(), 53e9, 1e9);
+  EXPECT_LT(points.back()[1].get<double>(), points[0][1].get<double>());
+  EXPECT_EQ(Get("/api/v1/forecasts?resource=filesystem")["forecasts"][0]["series"], avail);
+}
+
 TEST_F(RoutesMetricsTest, DisabledAnalyzersAnswer404SayingWhichKey) {
   Build("metrics:\n  anomalies:\n    enabled: false\n  forecasts:\n    enabled: false\n");
   EXPECT_TRUE(analyzers_.empty());

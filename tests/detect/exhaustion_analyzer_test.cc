@@ -68,6 +68,32 @@ TEST_F(ExhaustionAnalyzerTest, FillingFilesystemRaisesAForecastWithItsInterval) 
   EXPECT_TRUE(exported);
 }
 
+// The path drawn on the chart is in the chart's units: the filesystem's chart shows what is
+// free, so the path falls toward zero, reached at the forecast's time to full.
+TEST_F(ExhaustionAnalyzerTest, ForecastPathIsDrawnInTheUnitsOfItsSeries) {
+  ExhaustionAnalyzer a;
+  Filesystem(a, 12, 100 * kGB, [](double h) { return (30 - h) * kGB; });
+  const ResourceForecast fs = a.Snapshot().front();
+  ASSERT_EQ(fs.resource, "filesystem");
+  EXPECT_EQ(fs.series.rfind("hostmind_filesystem_avail_bytes{", 0), 0u) << fs.series;
+  EXPECT_TRUE(fs.series_is_left);
+
+  const std::vector<ForecastPoint> day = ForecastPath(fs, 24 * kMsPerHour);
+  ASSERT_GE(day.size(), 2u);
+  EXPECT_EQ(day.front().ts, fs.updated);
+  EXPECT_NEAR(day.front().value, 18 * kGB, 0.5 * kGB);  // free now
+  EXPECT_EQ(day.back().ts - day.front().ts, fs.forecast.eta) << "the path stops where the disk is full";
+  EXPECT_NEAR(day.back().value, 0, 0.1 * kGB);
+  for (size_t i = 1; i < day.size(); ++i) {
+    EXPECT_LT(day[i].value, day[i - 1].value);
+    EXPECT_LE(day[i].low, day[i].value);
+    EXPECT_GE(day[i].high, day[i].value);
+  }
+  const std::vector<ForecastPoint> hour = ForecastPath(fs, kMsPerHour);
+  EXPECT_EQ(hour.back().ts - hour.front().ts, kMsPerHour);
+  EXPECT_NEAR(hour.front().value - hour.back().value, fs.forecast.rate_per_hour, 0.01 * kGB);
+}
+
 TEST_F(ExhaustionAnalyzerTest, EscalatesToCriticalWhenCloseAndRepeatsHourly) {
   ExhaustionAnalyzer a;
   const auto findings = Filesystem(a, 28, 100 * kGB, [](double h) { return (30 - h) * kGB; });

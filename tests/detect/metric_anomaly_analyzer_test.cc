@@ -136,5 +136,35 @@ TEST_F(MetricAnomalyAnalyzerTest, DropsTheLeastRecentlySeenSeriesAtTheCap) {
   EXPECT_LE(MetricAnomalyAnalyzer::BytesPerSeries(), 2048u);
 }
 
+TEST_F(MetricAnomalyAnalyzerTest, ServesEachSeriesLearnedBandAsSteps) {
+  MetricAnomalyAnalyzer a(Options());
+  for (int i = 0; i < 200; ++i) Step(a, Normal());
+  const TimeMs now = clock_.Now();
+  EXPECT_TRUE(a.Band("cpu", now - kMsPerHour, now).empty()) << "no band while learning";
+  for (int i = 0; i < 400; ++i) Step(a, Normal());
+  EXPECT_TRUE(a.Band("nothing", 0, clock_.Now()).empty());
+
+  // An hour: a step of the band at each 15-minute boundary, two points per stretch.
+  const TimeMs to = clock_.Now(), from = to - kMsPerHour;
+  const std::vector<BandPoint> band = a.Band("cpu", from, to);
+  ASSERT_GE(band.size(), 8u);
+  EXPECT_LE(band.size(), 10u);
+  EXPECT_EQ(band.front().ts, from);
+  EXPECT_EQ(band.back().ts, to);
+  for (size_t i = 0; i < band.size(); ++i) {
+    EXPECT_LT(band[i].low, 20) << i;
+    EXPECT_GT(band[i].high, 20) << i;
+    EXPECT_LT(band[i].high - band[i].low, 20) << "the cpu series wiggles by about 1";
+    if (i > 0) {
+      EXPECT_GT(band[i].ts, band[i - 1].ts);
+    }
+  }
+  // Not before the detector's first step: 599 steps completed (the 600th is still gathering).
+  EXPECT_EQ(a.Band("cpu", 0, to).front().ts, to - 599 * kStep);
+  // A span longer than the cap is cut to its most recent part.
+  for (int i = 0; i < 20000; ++i) Step(a, Normal());
+  EXPECT_EQ(a.Band("cpu", 0, clock_.Now()).front().ts, clock_.Now() - MetricAnomalyAnalyzer::kMaxBandSpan);
+}
+
 }  // namespace
 }  // namespace hostmind

@@ -189,5 +189,41 @@ TEST(SeasonalProfileTest, LearnsALevelPerBucket) {
   EXPECT_NEAR(*p.Residual(9 * kMsPerDay + 5 * kMsPerHour, 80.0), 30.0, 1e-4);
 }
 
+// The normal range is exact for the views it is built from: with the short-term views weighed
+// out, a value just inside it scores under the threshold and one just outside scores over it.
+TEST(AnomalyDetectorTest, NormalRangeSeparatesWhatWouldAndWouldNotBeFlagged) {
+  AnomalyTuning tuning;
+  tuning.weight[static_cast<int>(AnomalyView::kMean)] = 0;
+  tuning.weight[static_cast<int>(AnomalyView::kVolatility)] = 0;
+  AnomalyDetector detector(AnomalyDetectorOptions{300, &tuning});
+  std::mt19937 rng(7);
+  std::normal_distribution<double> noise(0, 2);
+  TimeMs ts = 0;
+  // Three days of a daily cycle: 40 by night, 80 by day.
+  auto level = [](TimeMs t) { return 60 + 20 * std::sin(2 * M_PI * static_cast<double>(t % kMsPerDay) / kMsPerDay); };
+  EXPECT_FALSE(detector.Normal(0).has_value()) << "no range while learning";
+  for (; ts < 3 * kMsPerDay; ts += kStep) detector.Observe(ts, level(ts) + noise(rng));
+
+  for (TimeMs at : {ts, ts + kMsPerDay / 4, ts + kMsPerDay / 2, ts + 3 * kMsPerDay / 4}) {
+    auto range = detector.Normal(at);
+    ASSERT_TRUE(range.has_value());
+    EXPECT_LT(range->low, level(at));
+    EXPECT_GT(range->high, level(at));
+    EXPECT_LT(range->high - range->low, 40) << "the daily view narrows the range to this time of day";
+    const double eps = 1e-6 * (range->high - range->low);
+    for (double v : {range->low + eps, range->high - eps}) {
+      AnomalyDetector copy = detector;
+      EXPECT_LT(copy.Observe(at, v).raw_score, kAnomalyThreshold) << v << " in [" << range->low << ", " << range->high << "]";
+    }
+    for (double v : {range->low - eps, range->high + eps}) {
+      AnomalyDetector copy = detector;
+      EXPECT_GE(copy.Observe(at, v).raw_score, kAnomalyThreshold) << v << " out of [" << range->low << ", " << range->high << "]";
+    }
+  }
+  // The range follows the day: by day it sits higher than by night.
+  const TimeMs day = ts - ts % kMsPerDay;
+  EXPECT_GT(detector.Normal(day + kMsPerDay / 4)->low, detector.Normal(day + 3 * kMsPerDay / 4)->high);
+}
+
 }  // namespace
 }  // namespace hostmind

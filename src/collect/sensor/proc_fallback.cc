@@ -43,7 +43,11 @@ Result<ProcessExec> ReadProcessExec(HostEnv& env, int32_t pid) {
   std::string text = "\n" + *status;
   e.comm = StatusField(text, "Name");
   e.ppid = std::atoi(StatusField(text, "PPid").c_str());
-  e.uid = static_cast<uint32_t>(std::strtoul(StatusField(text, "Uid").c_str(), nullptr, 10));
+  // "Uid:" lists the real, effective, saved and filesystem ids.
+  const std::string uids = StatusField(text, "Uid");
+  char* effective = nullptr;
+  e.uid = static_cast<uint32_t>(std::strtoul(uids.c_str(), &effective, 10));
+  e.euid = static_cast<uint32_t>(std::strtoul(effective, nullptr, 10));
   if (auto exe = env.ReadLink(dir + "/exe"); exe.ok()) e.exe = *exe;
   if (auto cwd = env.ReadLink(dir + "/cwd"); cwd.ok()) e.cwd = *cwd;
   if (auto cmd = env.ReadFileUpTo(dir + "/cmdline", 4096); cmd.ok()) {
