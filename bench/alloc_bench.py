@@ -222,6 +222,7 @@ def agent_summary(log_path, since_ms):
         applied = [a for a in actions["actions"] if a["status"] == "applied"]
         return {"hostmind_final_batch_allowance": alloc.get("batch_allowance_cores"),
                 "hostmind_actions_applied": len(applied),
+                "hostmind_reclaims": sum(1 for a in applied if a["knob"] == "memory.reclaim"),
                 "hostmind_actions_failed": sum(1 for a in actions["actions"] if a["status"] == "failed")}
     except OSError as e:
         return {"hostmind_api_error": str(e)}
