@@ -9,8 +9,6 @@ namespace hostmind {
 
 namespace {
 
-constexpr double kPageBytes = 4096;
-
 std::optional<std::string> ReadIn(HostEnv& env, const std::optional<CgroupLayout::Location>& loc,
                                   const std::string& file) {
   if (!loc) return std::nullopt;
@@ -76,19 +74,15 @@ Result<CgroupUsageSample> CgroupUsageReader::Read(HostEnv& env, const std::strin
         s.anon_bytes = Get(kv, "anon");
         s.file_bytes = Get(kv, "file");
         c.refaults = static_cast<double>(Get(kv, "workingset_refault_file") + Get(kv, "workingset_refault"));
-        // v2 counts no charges: what is in use now plus what reclaim took away stands in.
-        c.charged = static_cast<double>(Get(kv, "pgsteal")) * kPageBytes;
       } else {
         s.anon_bytes = Get(kv, "total_rss") + Get(kv, "total_shmem");
         s.file_bytes = Get(kv, "total_cache") - std::min(Get(kv, "total_cache"), Get(kv, "total_shmem"));
         c.refaults = static_cast<double>(Get(kv, "total_workingset_refault_file"));
-        c.charged = static_cast<double>(Get(kv, "total_pgpgin")) * kPageBytes;
       }
     }
     if (auto usage = ReadIn(env, mem, mem->v2 ? "memory.current" : "memory.usage_in_bytes")) {
       s.has_memory = true;
       s.memory_bytes = static_cast<uint64_t>(FirstNumber(*usage));
-      if (mem->v2) c.charged += static_cast<double>(s.memory_bytes);
     }
     if (auto events = ReadIn(env, mem, mem->v2 ? "memory.events" : "memory.oom_control")) {
       auto kv = ParseKeyValue(*events, &bad);
@@ -109,7 +103,6 @@ Result<CgroupUsageSample> CgroupUsageReader::Read(HostEnv& env, const std::strin
     s.cpu_pressure = std::clamp(rate(c.cpu_stall_us, p.cpu_stall_us), 0.0, 1.0);
     s.memory_pressure = std::clamp(rate(c.mem_stall_us, p.mem_stall_us), 0.0, 1.0);
     s.refaults_per_s = rate(c.refaults, p.refaults) * 1e6;
-    s.charged_per_s = rate(c.charged, p.charged) * 1e6;
   }
   last_[path] = c;
   return s;

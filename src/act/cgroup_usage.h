@@ -3,8 +3,7 @@
 // from whichever hierarchy holds each controller: CPU used (cores), the share of CPU periods
 // throttled, CPU and memory pressure (stall share of wall time, from the v2 tree's PSI totals),
 // memory in use split into anonymous and file pages, file refaults per second (the cache was
-// too small), the rate at which new memory is charged, and OOM kills. These are the controller's
-// inputs and the outcomes it learns from.
+// too small), and OOM kills. These are the controller's inputs and the outcomes it learns from.
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -29,7 +28,6 @@ struct CgroupUsageSample {
   uint64_t anon_bytes = 0;
   uint64_t file_bytes = 0;
   double refaults_per_s = 0;     // file pages read back soon after being reclaimed
-  double charged_per_s = 0;      // bytes newly charged per second (before reclaim takes any back)
   uint64_t oom_kills = 0;        // since the cgroup was created
   bool under_oom = false;        // v1: tasks are waiting at the hard limit (oom_kill_disable)
 };
@@ -44,7 +42,6 @@ class CgroupUsageReader {
   struct Counters {
     TimeMs ts = 0;
     double cpu_us = 0, periods = 0, throttled = 0, cpu_stall_us = 0, mem_stall_us = 0, refaults = 0;
-    double charged = 0;  // bytes charged so far (v1 pgpgin; v2 usage + reclaimed)
   };
   const CgroupLayout& layout_;
   std::map<std::string, Counters> last_;

@@ -24,11 +24,26 @@ std::string FormatMib(double bytes) {
   return FormatFixed(bytes / 1048576.0, 1) + " MiB";
 }
 
-MemoryProbe::MemoryProbe(MemoryProbeOptions options)
-    : options_(options),
-      anon_(DemandForecasterOptions{.half_life_ms = 10 * kMsPerSecond, .spread_factor = 2.5}),
-      charge_(DemandForecasterOptions{.half_life_ms = 30 * kMsPerSecond, .spread_factor = 2.5}),
-      step_(options.probe_step) {}
+MemoryProbe::MemoryProbe(MemoryProbeOptions options) : options_(options), step_(options.probe_step) {}
+
+void MemoryProbe::Remember(const CgroupUsageSample& u) {
+  const double usage = static_cast<double>(u.memory_bytes), anon = static_cast<double>(u.anon_bytes);
+  if (samples_++ == 0) {
+    anon_peak_ = anon;
+  } else {
+    double dt = static_cast<double>(std::max<TimeMs>(u.ts - last_ts_, 1));
+    double keep = std::exp2(-dt / static_cast<double>(options_.peak_half_life_ms));
+    anon_peak_ = std::max(anon, anon + (anon_peak_ - anon) * keep);
+    // Growth since the last step, from what the workload held after it (the reclaim's target
+    // when there was one).
+    double base = last_reclaim_to_ >= 0 ? std::min(last_usage_, last_reclaim_to_) : last_usage_;
+    double growth = std::max(0.0, usage - base) * 1000.0 / dt;
+    growth_peak_ = std::max(growth, growth_peak_ * keep);
+  }
+  last_ts_ = u.ts;
+  last_usage_ = usage;
+  last_reclaim_to_ = -1;
+}
 
 double MemoryProbe::Excess(const CgroupUsageSample& u) const {
   double pressure = u.has_pressure ? u.memory_pressure / options_.pressure_target : 0;
@@ -59,28 +74,26 @@ MemoryProbe::Signal MemoryProbe::Read(const CgroupUsageSample& u, std::string& w
 MemoryPlan MemoryProbe::Step(const CgroupUsageSample& u, double min_bytes, double max_bytes) {
   MemoryPlan plan;
   const double usage = static_cast<double>(u.memory_bytes);
-  anon_.Observe(u.ts, static_cast<double>(u.anon_bytes));
-  if (u.has_rates) charge_.Observe(u.ts, u.charged_per_s);
-  DemandForecast anon = anon_.Forecast(options_.horizon_ms);
-  double floor = std::clamp(std::max(anon.upper, static_cast<double>(u.anon_bytes)) + options_.headroom, min_bytes, max_bytes);
-  // What the workload charges before the next reclaim; at least the headroom, so that a workload
+  Remember(u);
+  double floor = std::clamp(anon_peak_ + options_.headroom, min_bytes, max_bytes);
+  // What the workload grows by before the next reclaim; at least the headroom, so that a workload
   // that has been still for a while can start again without meeting its limit at once.
-  double growth = std::max(options_.headroom, charge_.Forecast(0).upper * static_cast<double>(options_.reclaim_interval_ms) / 1000.0);
+  double growth = std::max(options_.headroom, growth_peak_ * static_cast<double>(options_.reclaim_interval_ms) / 1000.0);
   plan.inputs = {{"memory_bytes", FormatMib(usage)},
                  {"anon_bytes", FormatMib(static_cast<double>(u.anon_bytes))},
-                 {"anon_forecast_upper", FormatMib(anon.upper)},
+                 {"anon_recent_peak", FormatMib(anon_peak_)},
                  {"memory_pressure", FormatFixed(u.memory_pressure)},
                  {"refaults_per_s", FormatFixed(u.refaults_per_s, 1)},
-                 {"charged_per_s", FormatMib(u.charged_per_s)},
+                 {"growth_per_s_recent_peak", FormatMib(growth_peak_)},
                  {"memory_floor", FormatMib(floor)},
                  {"growth_allowance", FormatMib(growth)}};
 
   std::string why;
   Signal signal = Read(u, why);
   if (signal != Signal::kWaiting && point_ < 0) {
-    if (anon_.count() < kWarmupSamples) {
+    if (samples_ < kWarmupSamples) {
       plan.limit = max_bytes;
-      plan.reason = "learning the workload's memory first (" + std::to_string(anon_.count()) + " of " +
+      plan.reason = "learning the workload's memory first (" + std::to_string(samples_) + " of " +
                     std::to_string(kWarmupSamples) + " samples): its bound only";
       return plan;
     }
@@ -112,9 +125,14 @@ MemoryPlan MemoryProbe::Step(const CgroupUsageSample& u, double min_bytes, doubl
       why += ": backing off, probe step now " + FormatFixed(step_ * 100, 1) + "%";
       break;
   }
-  if (point_ <= floor) why += "; at the floor, anonymous memory's forecast peak + headroom (" + FormatMib(floor) + ")";
+  if (point_ <= floor) why += "; at the floor, anonymous memory's recent peak + headroom (" + FormatMib(floor) + ")";
   point_ = std::clamp(point_, floor, max_bytes);
-  if (options_.reclaim_available && usage > point_) plan.reclaim_to = point_;
+  // One reclaim per interval, as the controller's rate limit allows; knowing which steps reclaimed
+  // is what lets Remember() measure the growth from the right base.
+  if (options_.reclaim_available && usage > point_ && u.ts - last_reclaim_ts_ >= options_.reclaim_interval_ms) {
+    plan.reclaim_to = last_reclaim_to_ = point_;
+    last_reclaim_ts_ = u.ts;
+  }
   plan.limit = std::clamp(options_.reclaim_available ? point_ + growth : point_, min_bytes, max_bytes);
   plan.inputs.emplace_back("reclaim_point", FormatMib(point_));
   plan.reason = why;

@@ -13,13 +13,13 @@
 // is re-measured. A workload whose cache is read once (a scan, a copy) is thus held near its floor;
 // one that re-reads its cache settles where its refaults stop.
 //
-// The floor is the workload's anonymous memory (its forecast peak) plus `headroom`: without
-// swap, anonymous pages cannot be reclaimed, and a limit under them is an OOM kill.
+// The floor is the workload's anonymous memory (its recent peak) plus `headroom`: without swap,
+// anonymous pages cannot be reclaimed, and a limit under them is an OOM kill.
 //
 // The agent reclaims down to the point (v2 memory.reclaim; v1 by a transient hard limit, which
-// reclaims in the writer's context) and then leaves the working limit one growth allowance above
-// it: what the workload has charged per second (its forecast peak) times the time to the next
-// reclaim. So the workload itself seldom meets its limit and does not stall on its own reclaim,
+// reclaims in the writer's context), at most once per `reclaim_interval_ms`, and leaves the working
+// limit one growth allowance above it: how fast the workload's memory grew after a reclaim (its
+// recent peak) times the time to the next one. So the workload itself seldom meets its limit and does not stall on its own reclaim,
 // and its stalls (PSI) keep meaning "too little memory" rather than "the reclaim's own cost".
 // Without a reclaim interface (v2 before 5.19) the working limit is the point itself.
 #include <cstdint>
@@ -29,19 +29,18 @@
 
 #include "act/cgroup_control.h"
 #include "act/cgroup_usage.h"
-#include "learn/demand_forecaster.h"
 
 namespace hostmind {
 
 struct MemoryProbeOptions {
   double pressure_target = 0.01;     // memory stall share (PSI some) above which the point backs off
   double refault_tolerance = 0.002;  // refaulted bytes per second, as a share of usage, above which it backs off
-  double headroom = 64 << 20;        // bytes above the anonymous memory's forecast peak
+  double headroom = 64 << 20;        // bytes above the anonymous memory's recent peak
   double probe_step = 0.25;          // largest share of (point - floor) reclaimed per calm decision
   double min_probe_step = 0.02;      // smallest, after repeated back-offs
   double backoff = 0.1;              // the point rises by this share per unit of excess over the target
   TimeMs guard_half_life_ms = 120 * kMsPerSecond;  // how long a back-off keeps the probe above it
-  TimeMs horizon_ms = 10 * kMsPerSecond;          // anonymous-memory forecast horizon
+  TimeMs peak_half_life_ms = 30 * kMsPerSecond;   // how long a peak of anon or of growth is remembered
   TimeMs reclaim_interval_ms = 6 * kMsPerSecond;  // time between two reclaims (the controller's rate limit)
   bool reclaim_available = true;     // the agent can reclaim (else the working limit is the point)
 };
@@ -69,10 +68,18 @@ class MemoryProbe {
   enum class Signal { kCalm, kPressure, kRefaults, kWaiting };
   Signal Read(const CgroupUsageSample& u, std::string& why) const;
   double Excess(const CgroupUsageSample& u) const;  // how far over its target the worse signal is (>= 1)
+  void Remember(const CgroupUsageSample& u);        // the recent peaks of anon and of growth
 
   MemoryProbeOptions options_;
-  DemandForecaster anon_;    // bytes
-  DemandForecaster charge_;  // bytes charged per second
+  // Recent peaks relax toward the current value rather than being forecast: a trend fitted to a
+  // workload's start (0 to 256 MiB in a second) extrapolates gigabytes for a minute after it.
+  double anon_peak_ = 0;         // bytes
+  double growth_peak_ = 0;       // bytes per second, over the time since the last reclaim
+  uint64_t samples_ = 0;
+  TimeMs last_ts_ = 0;
+  double last_usage_ = 0;
+  double last_reclaim_to_ = -1;  // what the last step reclaimed to; -1 = it did not
+  TimeMs last_reclaim_ts_ = 0;
   double point_ = -1;
   double guard_ = 0;   // the probe stays above this (decaying toward the floor)
   TimeMs guard_ts_ = 0;
