@@ -19,8 +19,10 @@
 // The agent reclaims down to the point (v2 memory.reclaim; v1 by a transient hard limit, which
 // reclaims in the writer's context), at most once per `reclaim_interval_ms`, and leaves the working
 // limit one growth allowance above it: how fast the workload's memory grew after a reclaim (its
-// recent peak) times the time to the next one. So the workload itself seldom meets its limit and does not stall on its own reclaim,
-// and its stalls (PSI) keep meaning "too little memory" rather than "the reclaim's own cost".
+// recent peak) times the time to the next one. So the workload itself seldom meets its limit and
+// does not stall on its own reclaim, and its stalls (PSI) keep meaning "too little memory" rather
+// than "the reclaim's own cost" (measured on this project's v1 host: a 25 MiB/s scan held at a
+// hard limit stalled 1-8% of the time; reclaimed by another task to the same size, 0%).
 // Without a reclaim interface (v2 before 5.19) the working limit is the point itself.
 #include <cstdint>
 #include <string>
