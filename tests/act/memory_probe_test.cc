@@ -185,8 +185,9 @@ TEST(MemoryProbe, AReclaimTakesAtMostItsShareAndOnePerInterval) {
     last = now;
   }
   EXPECT_GE(reclaims, 25);  // 95 intervals after learning, one reclaim in three
-  // The cap slows the reclaim of a fast stream (150 MiB between reclaims): the usage settles
-  // where a quarter of it is what the stream adds, 600 MiB, still far under the 5 GiB unlimited.
+  // The cap slows the reclaim of a fast stream (150 MiB between reclaims): alone it would let the
+  // usage climb to 600 MiB (a quarter of which is what the stream adds in 6 s); the working limit
+  // (point + growth allowance) has the kernel reclaim the rest. Unlimited: 5 GiB by the end.
   EXPECT_LT(MeanFrom(out.usage, 50), 620 * kMiB);
 }
 
