@@ -220,8 +220,13 @@ def agent_summary(log_path, since_ms):
         alloc = json.load(urllib.request.urlopen(base + "/api/v1/alloc", timeout=5))
         actions = json.load(urllib.request.urlopen(base + f"/api/v1/actions?actuator=alloc&limit=10000&since={since_ms}", timeout=5))
         applied = [a for a in actions["actions"] if a["status"] == "applied"]
+        # Every action with its reason and inputs, for explaining the figures afterwards.
+        with open(os.path.join(os.path.dirname(log_path), "actions.jsonl"), "a") as f:
+            for a in actions["actions"]:
+                f.write(json.dumps(a) + "\n")
         return {"hostmind_final_batch_allowance": alloc.get("batch_allowance_cores"),
                 "hostmind_actions_applied": len(applied),
+                "hostmind_reclaims": sum(1 for a in applied if a["knob"] == "memory.reclaim"),
                 "hostmind_actions_failed": sum(1 for a in actions["actions"] if a["status"] == "failed")}
     except OSError as e:
         return {"hostmind_api_error": str(e)}
@@ -366,8 +371,9 @@ def main():
                 print(json.dumps(res), flush=True)
     finally:
         remove_cgroups()
-        if os.path.exists(f"{work}/agent.log"):
-            shutil.copy(f"{work}/agent.log", "/tmp/hostmind-bench-alloc-agent.log")
+        for name in ("agent.log", "actions.jsonl"):
+            if os.path.exists(f"{work}/{name}"):
+                shutil.copy(f"{work}/{name}", f"/tmp/hostmind-bench-alloc-{name}")
         shutil.rmtree(work, ignore_errors=True)
 
     agg = {}

@@ -13,18 +13,7 @@ constexpr uint32_t kTrustedVisits = 3;     // a level's breach rate counts after
 constexpr uint32_t kRateMemory = 10;       // the breach rate averages about this many visits
 constexpr double kBreachBudget = 0.25;     // a level breaching more often than this is worth questioning
 constexpr std::string_view kMagic = "AP1";
-constexpr uint64_t kWarmupSamples = 5;  // memory samples before a working limit goes under the bound
 
-std::string Fixed(double v, int digits = 3) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-  return buf;
-}
-
-std::string Mib(double bytes) {
-  if (!(bytes < static_cast<double>(kUnlimitedBytes))) return "unlimited";
-  return Fixed(bytes / 1048576.0, 1) + " MiB";
-}
 
 }  // namespace
 
@@ -36,7 +25,7 @@ AllocPolicy::AllocPolicy(std::vector<WorkloadSpec> specs, AllocPolicyOptions opt
     : specs_(std::move(specs)), options_(options) {
   DemandForecasterOptions fast{.half_life_ms = 10 * kMsPerSecond, .spread_factor = 2.5};
   cpu_forecast_.assign(specs_.size(), DemandForecaster(fast));
-  anon_forecast_.assign(specs_.size(), DemandForecaster(fast));
+  probes_.assign(specs_.size(), MemoryProbe(options_.memory));
   mem_forecast_.assign(specs_.size(), DemandForecaster(DemandForecasterOptions{.half_life_ms = 60 * kMsPerSecond}));
   double max_sum = 0;
   for (const auto& s : specs_) {
@@ -136,8 +125,8 @@ void AllocPolicy::DecideCpu(const std::vector<WorkloadInput>& inputs, TimeMs now
     if (std::isnan(s)) continue;
     known = true;
     breached |= s > specs_[i].latency_target;
-    signals += (signals.empty() ? "" : ", ") + specs_[i].name + " " + Fixed(s) + " (target " +
-               Fixed(specs_[i].latency_target) + ")";
+    signals += (signals.empty() ? "" : ", ") + specs_[i].name + " " + FormatFixed(s) + " (target " +
+               FormatFixed(specs_[i].latency_target) + ")";
   }
   // Learn: the outcome of the allowance that was in force over the last interval.
   if (allowance_ >= 0 && known && last_context_ >= 0) {
@@ -169,10 +158,10 @@ void AllocPolicy::DecideCpu(const std::vector<WorkloadInput>& inputs, TimeMs now
     const WorkloadSpec& s = specs_[i];
     auto& d = out[i];
     DemandForecast f = cpu_forecast_[i].Forecast(options_.horizon_ms);
-    d.inputs.emplace_back("cpu_cores", Fixed(inputs[i].usage.cpu_cores));
-    d.inputs.emplace_back("cpu_forecast_upper", Fixed(f.upper));
-    d.inputs.emplace_back("cpu_throttled", Fixed(inputs[i].usage.throttled));
-    d.inputs.emplace_back("cpu_pressure", Fixed(inputs[i].usage.cpu_pressure));
+    d.inputs.emplace_back("cpu_cores", FormatFixed(inputs[i].usage.cpu_cores));
+    d.inputs.emplace_back("cpu_forecast_upper", FormatFixed(f.upper));
+    d.inputs.emplace_back("cpu_throttled", FormatFixed(inputs[i].usage.throttled));
+    d.inputs.emplace_back("cpu_pressure", FormatFixed(inputs[i].usage.cpu_pressure));
     if (s.klass == WorkloadClass::kLatencyCritical) {
       d.targets.push_back({CgroupKnob::kCpuWeight, options_.lc_weight, "latency-critical: top CPU weight"});
       d.targets.push_back({CgroupKnob::kCpuMax, s.cpu_max, "latency-critical: only its configured bound"});
@@ -181,14 +170,14 @@ void AllocPolicy::DecideCpu(const std::vector<WorkloadInput>& inputs, TimeMs now
     double share = allowance_ * std::max(0.05, f.upper) / std::max(demand_sum, 1e-9);
     double quota = std::clamp(share, s.cpu_min, std::isfinite(s.cpu_max) ? s.cpu_max : options_.cpus);
     d.inputs.emplace_back("lc_signals", signals.empty() ? "none yet" : signals);
-    d.inputs.emplace_back("lc_demand_forecast", Fixed(lc_demand));
+    d.inputs.emplace_back("lc_demand_forecast", FormatFixed(lc_demand));
     d.inputs.emplace_back("context", std::to_string(context));
-    d.inputs.emplace_back("batch_allowance", Fixed(allowance_));
+    d.inputs.emplace_back("batch_allowance", FormatFixed(allowance_));
     int level = LevelOf(allowance_);
-    d.inputs.emplace_back("learned_breach_rate_here", Fixed(BreachRate(context, level)));
-    if (level + 1 < levels_) d.inputs.emplace_back("learned_breach_rate_above", Fixed(BreachRate(context, level + 1)));
+    d.inputs.emplace_back("learned_breach_rate_here", FormatFixed(BreachRate(context, level)));
+    if (level + 1 < levels_) d.inputs.emplace_back("learned_breach_rate_above", FormatFixed(BreachRate(context, level + 1)));
     d.targets.push_back({CgroupKnob::kCpuWeight, options_.batch_weight, "batch: default weight, yields to LC"});
-    d.targets.push_back({CgroupKnob::kCpuMax, quota, "batch allowance " + Fixed(allowance_, 2) + " cores: " + why});
+    d.targets.push_back({CgroupKnob::kCpuMax, quota, "batch allowance " + FormatFixed(allowance_, 2) + " cores: " + why});
   }
 }
 
@@ -196,56 +185,32 @@ void AllocPolicy::DecideMemory(size_t i, const WorkloadInput& in, WorkloadDecisi
   const WorkloadSpec& s = specs_[i];
   const auto& u = in.usage;
   if (!u.has_memory) return;  // no memory controller, or the cgroup is not there
-  anon_forecast_[i].Observe(u.ts, static_cast<double>(u.anon_bytes));
   mem_forecast_[i].Observe(u.ts, static_cast<double>(u.memory_bytes));
   if (!s.ControlsMemory()) return;
-  double mem_max = s.memory_max;
-  DemandForecast anon = anon_forecast_[i].Forecast(options_.horizon_ms);
-  DemandForecast mem = mem_forecast_[i].Forecast(options_.horizon_ms);
-  d.inputs.emplace_back("memory_bytes", Mib(u.memory_bytes));
-  d.inputs.emplace_back("anon_bytes", Mib(u.anon_bytes));
-  d.inputs.emplace_back("anon_forecast_upper", Mib(anon.upper));
-  d.inputs.emplace_back("memory_pressure", Fixed(u.memory_pressure));
-  d.inputs.emplace_back("refaults_per_s", Fixed(u.refaults_per_s, 1));
   if (s.klass == WorkloadClass::kLatencyCritical) {
-    double protect = std::clamp(mem.upper * 1.2, s.memory_min, mem_max);
+    DemandForecast mem = mem_forecast_[i].Forecast(options_.horizon_ms);
+    double protect = std::clamp(mem.upper * 1.2, s.memory_min, s.memory_max);
+    d.inputs.emplace_back("memory_bytes", FormatMib(static_cast<double>(u.memory_bytes)));
+    d.inputs.emplace_back("memory_forecast_upper", FormatMib(mem.upper));
+    d.inputs.emplace_back("memory_pressure", FormatFixed(u.memory_pressure));
     d.targets.push_back({CgroupKnob::kMemoryLow, protect, "latency-critical: protect its forecast peak plus 20%"});
-    d.targets.push_back({CgroupKnob::kMemoryMax, mem_max, "latency-critical: only its configured bound"});
+    d.targets.push_back({CgroupKnob::kMemoryMax, s.memory_max, "latency-critical: only its configured bound"});
     return;
   }
-  double usage = static_cast<double>(u.memory_bytes);
-  double limit = in.memory_limit < static_cast<double>(kUnlimitedBytes) ? in.memory_limit : usage;
-  double floor = std::max(s.memory_min, std::max(anon.upper, static_cast<double>(u.anon_bytes)) + options_.memory_headroom);
-  double p = u.has_pressure ? u.memory_pressure : 0;
-  // Without PSI, refaults stand in: re-reading more than 1% of the limit per second is thrashing.
-  bool thrashing = u.refaults_per_s * 4096.0 > 0.01 * limit;
-  double target;
-  std::string why;
-  if (u.under_oom) {
-    target = std::max(limit, usage) * 1.25 + options_.memory_headroom;
-    why = "tasks are waiting at the limit (v1 under_oom): raising it now";
-  } else if (anon_forecast_[i].count() < kWarmupSamples) {
-    target = mem_max;
-    why = "learning the workload's memory first (" + std::to_string(anon_forecast_[i].count()) + " of " +
-          std::to_string(kWarmupSamples) + " samples): its bound only";
-  } else if (p > options_.memory_pressure_target || (!u.has_pressure && thrashing)) {
-    target = std::max(limit, usage) * 1.10 + options_.memory_headroom;
-    why = "memory pressure " + Fixed(p) + " over target " + Fixed(options_.memory_pressure_target) + ": backing off";
-  } else {
-    double calm = 1.0 - p / options_.memory_pressure_target;
-    target = usage * (1.0 - options_.reclaim_step * calm);
-    why = "memory pressure " + Fixed(p) + " under target: reclaiming cold pages";
-  }
-  if (target < floor) why += "; held at anon + forecast growth + headroom (" + Mib(floor) + ")";
-  target = std::clamp(std::max(target, floor), s.memory_min, mem_max);
-  d.inputs.emplace_back("memory_floor", Mib(floor));
+  MemoryPlan plan = probes_[i].Step(u, s.memory_min, s.memory_max);
+  d.inputs.insert(d.inputs.end(), plan.inputs.begin(), plan.inputs.end());
+  // The reclaim comes first: on v1 a working limit written under the usage would reclaim too,
+  // but in one step, to the limit rather than the point.
+  if (plan.reclaim_to >= 0)
+    d.targets.push_back({CgroupKnob::kMemoryReclaim, plan.reclaim_to, "reclaim down to the probe's point: " + plan.reason});
+  std::string limit_why = "working limit: " + plan.reason;
   if (options_.memory_high_available) {
-    d.targets.push_back({CgroupKnob::kMemoryHigh, target, why});
-    d.targets.push_back({CgroupKnob::kMemoryMax, mem_max, "batch: its configured bound"});
+    d.targets.push_back({CgroupKnob::kMemoryHigh, plan.limit, limit_why});
+    d.targets.push_back({CgroupKnob::kMemoryMax, s.memory_max, "batch: its configured bound"});
   } else {
     // Waiting first: a task at the limit must wait for the next decision, not be killed.
     d.targets.push_back({CgroupKnob::kMemoryOomWait, 1, "v1: a task at the working limit waits for it to rise instead of being OOM-killed"});
-    d.targets.push_back({CgroupKnob::kMemoryMax, target, why + " (v1: the hard limit is the working limit)"});
+    d.targets.push_back({CgroupKnob::kMemoryMax, plan.limit, limit_why + " (v1: the hard limit is the working limit)"});
     d.targets.push_back({CgroupKnob::kMemoryLow, s.memory_min, "batch: reclaimed first under host pressure"});
   }
 }

@@ -13,14 +13,12 @@
 // after `explore_after` of quiet, and a breach steps the allowance down at once (a reflex that
 // does not wait for the statistics).
 //
-// Memory. Every workload with memory bounds gets a working limit (memory.high on v2; on v1,
-// which has no throttling limit, memory.limit_in_bytes) that probes down while the workload's
-// memory pressure stays under `memory_pressure_target` (proactive reclaim of cold file pages,
-// as senpai does) and backs off as soon as pressure or refaults say the cache is too small.
-// The limit never goes under the workload's anonymous memory plus its forecast growth over the
-// horizon plus `memory_headroom`: without swap, anonymous pages cannot be reclaimed, and a
-// limit under them is an OOM kill. LC workloads are protected instead (memory.low / v1 soft
-// limit at their forecast peak).
+// Memory. Every batch workload with memory bounds is reclaimed proactively by a MemoryProbe
+// (see memory_probe.h): a reclaim point that probes down while the workload shows no memory
+// pressure and no refaults, the agent reclaiming down to it, and a working limit (memory.high on
+// v2; on v1, which has no throttling limit, memory.limit_in_bytes) one growth allowance above
+// it. LC workloads are never probed; they are protected instead (memory.low / v1 soft limit at
+// their forecast peak).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -30,6 +28,7 @@
 
 #include "act/cgroup_control.h"
 #include "act/cgroup_usage.h"
+#include "act/memory_probe.h"
 #include "learn/demand_forecaster.h"
 
 namespace hostmind {
@@ -50,7 +49,6 @@ struct WorkloadSpec {
 struct WorkloadInput {
   CgroupUsageSample usage;
   std::optional<double> latency_metric;  // the scraped metric's latest value, when configured
-  double memory_limit = kUnlimitedBytes; // the working-limit knob's current value
 };
 
 struct KnobTarget {
@@ -68,12 +66,10 @@ struct AllocPolicyOptions {
   double cpus = 2;                       // CPUs of the host
   TimeMs horizon_ms = 10 * kMsPerSecond; // forecast horizon
   bool memory_high_available = false;    // v2 memory.high exists (else v1: the hard limit works)
+  MemoryProbeOptions memory;             // batch workloads' proactive reclaim
   double allowance_step = 0.25;          // cores between allowance levels
   double breach_tolerance = 0.05;        // breach-rate slack over the best level
   TimeMs explore_after = 30 * kMsPerSecond;
-  double memory_pressure_target = 0.01;  // stall share under which memory probes down
-  double reclaim_step = 0.04;            // share of usage reclaimed per decision when calm
-  double memory_headroom = 64 << 20;     // bytes above anon + forecast growth
   double lc_weight = 10000, batch_weight = 100;
 };
 
@@ -111,8 +107,8 @@ class AllocPolicy {
   std::vector<WorkloadSpec> specs_;
   AllocPolicyOptions options_;
   std::vector<DemandForecaster> cpu_forecast_;   // per workload, cores
-  std::vector<DemandForecaster> anon_forecast_;  // per workload, bytes
   std::vector<DemandForecaster> mem_forecast_;   // per workload, bytes
+  std::vector<MemoryProbe> probes_;              // per workload (used for batch)
   double batch_min_ = 0, batch_max_ = 0;         // sums of the batch bounds
   int levels_ = 1;
   std::vector<Cell> cells_;  // [context * levels_ + level]

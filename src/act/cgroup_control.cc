@@ -30,6 +30,7 @@ const char* FileName(CgroupKnob knob, bool v2) {
     case CgroupKnob::kMemoryHigh: return v2 ? "memory.high" : nullptr;  // v1 has no throttling limit
     case CgroupKnob::kMemoryMax: return v2 ? "memory.max" : "memory.limit_in_bytes";
     case CgroupKnob::kMemoryOomWait: return v2 ? nullptr : "memory.oom_control";
+    case CgroupKnob::kMemoryReclaim: return v2 ? "memory.reclaim" : "memory.limit_in_bytes";
   }
   return nullptr;
 }
@@ -39,7 +40,25 @@ std::string BytesText(double value, bool v2) {
   return std::to_string(static_cast<uint64_t>(value));
 }
 
+// v1 shows "no limit" as a number it refuses to be written back as; -1 means the same.
+std::string WritableBack(const KnobFile& f, CgroupKnob knob, std::string text) {
+  bool v1_bytes = !f.v2 && knob != CgroupKnob::kCpuWeight && knob != CgroupKnob::kCpuMax;
+  if (v1_bytes && ParseU64(text) && *ParseU64(text) >= kV1NoLimit) return "-1";
+  return text;
+}
+
+std::string DirOf(const KnobFile& f) { return f.path.substr(0, f.path.rfind('/')); }
+
 }  // namespace
+
+Result<double> CgroupControl::UsageOf(const KnobFile& f) const {
+  std::string file = DirOf(f) + (f.v2 ? "/memory.current" : "/memory.usage_in_bytes");
+  auto text = env().ReadFile(file);
+  if (!text.ok()) return text.status();
+  auto v = ParseDouble(Trim(*text));
+  if (!v) return Status::Corrupt(file + ": not a number: '" + Trim(*text) + "'");
+  return *v;
+}
 
 const char* CgroupKnobName(CgroupKnob knob) {
   switch (knob) {
@@ -49,6 +68,7 @@ const char* CgroupKnobName(CgroupKnob knob) {
     case CgroupKnob::kMemoryHigh: return "memory.high";
     case CgroupKnob::kMemoryMax: return "memory.max";
     case CgroupKnob::kMemoryOomWait: return "memory.oom_wait";
+    case CgroupKnob::kMemoryReclaim: return "memory.reclaim";
   }
   return "?";
 }
@@ -64,6 +84,7 @@ std::optional<KnobFile> CgroupControl::Locate(CgroupKnob knob, const std::string
 Result<double> CgroupControl::Read(CgroupKnob knob, const std::string& path) const {
   auto f = Locate(knob, path);
   if (!f) return Status::Unavailable(std::string(CgroupKnobName(knob)) + ": no such knob on this host's cgroups");
+  if (knob == CgroupKnob::kMemoryReclaim) return UsageOf(*f);  // memory.reclaim cannot be read
   auto text = env().ReadFile(f->path);
   if (!text.ok()) return text.status();
   std::string t = Trim(*text);
@@ -138,21 +159,56 @@ std::string CgroupControl::Render(CgroupKnob knob, const std::string& path, doub
   }
 }
 
+bool CgroupControl::CanReclaim() const {
+  auto f = Locate(CgroupKnob::kMemoryReclaim, "/");
+  if (!f) return false;
+  if (!f->v2) return true;
+  auto names = env_.ListDir(DirOf(*f));
+  return names.ok() && std::find(names->begin(), names->end(), "memory.reclaim") != names->end();
+}
+
+Status CgroupControl::SaveOriginal(CgroupKnob knob, const KnobFile& f) {
+  if (!originals_) return Status::Ok();
+  auto current = env_.ReadFile(f.path);
+  if (!current.ok()) return current.status();
+  std::string original = Trim(*current);
+  if (knob == CgroupKnob::kMemoryOomWait) {  // the file shows more than the one flag that is written
+    int bad = 0;
+    auto kv = ParseKeyValue(original, &bad);
+    auto it = kv.find("oom_kill_disable");
+    original = it != kv.end() && it->second > 0 ? "1" : "0";
+  }
+  return originals_->SaveIfAbsent(f.path, WritableBack(f, knob, original), clock_.Now());
+}
+
+Result<std::string> CgroupControl::Reclaim(const KnobFile& f, double to_bytes) {
+  auto usage = UsageOf(f);
+  if (!usage.ok()) return usage.status();
+  double in_use = *usage;
+  if (in_use <= to_bytes) return std::string("0");
+  if (f.v2) {
+    std::string amount = std::to_string(static_cast<uint64_t>(in_use - to_bytes));
+    HM_RETURN_IF_ERROR(writer_.WriteFile(f.path, amount));
+    return amount;
+  }
+  // v1: the limit goes down to the target (the kernel reclaims before the write returns, or
+  // fails with EBUSY when it cannot get there) and back to where it was, whatever happened.
+  HM_RETURN_IF_ERROR(SaveOriginal(CgroupKnob::kMemoryReclaim, f));
+  auto limit = env_.ReadFile(f.path);
+  if (!limit.ok()) return limit.status();
+  std::string target = BytesText(to_bytes, false);
+  Status lowered = writer_.WriteFile(f.path, target);
+  HM_RETURN_IF_ERROR(writer_.WriteFile(f.path, WritableBack(f, CgroupKnob::kMemoryReclaim, Trim(*limit))));
+  HM_RETURN_IF_ERROR(lowered);
+  return target;
+}
+
 Result<std::string> CgroupControl::Write(CgroupKnob knob, const std::string& path, double value) {
   auto f = Locate(knob, path);
   if (!f) return Status::Unavailable(std::string(CgroupKnobName(knob)) + ": no such knob on this host's cgroups");
+  if (knob == CgroupKnob::kMemoryReclaim) return Reclaim(*f, value);
   std::string text = Render(knob, path, value);
-  if (originals_) {
-    auto current = env_.ReadFile(f->path);
-    if (!current.ok()) return current.status();
-    std::string original = Trim(*current);
-    if (knob == CgroupKnob::kMemoryOomWait) original = Read(knob, path).ok() && *Read(knob, path) > 0 ? "1" : "0";
-    // v1 shows "no limit" as a number it refuses to be written back as; -1 means the same.
-    if (!f->v2 && knob != CgroupKnob::kCpuWeight && knob != CgroupKnob::kCpuMax && ParseU64(original) &&
-        *ParseU64(original) >= kV1NoLimit)
-      original = "-1";
-    HM_RETURN_IF_ERROR(originals_->SaveIfAbsent(f->path, original, clock_.Now()));
-  }
+  HM_RETURN_IF_ERROR(SaveOriginal(knob, *f));
   HM_RETURN_IF_ERROR(writer_.WriteFile(f->path, text));
   return text;
 }

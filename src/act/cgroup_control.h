@@ -27,7 +27,13 @@ namespace hostmind {
 // hits the hard limit wait for the limit to rise instead of being killed, which turns v1's hard
 // limit into a throttling one like v2's memory.high, as long as someone raises it (the controller
 // does at its next decision).
-enum class CgroupKnob { kCpuWeight, kCpuMax, kMemoryLow, kMemoryHigh, kMemoryMax, kMemoryOomWait };
+//
+// kMemoryReclaim is an act more than a setting: its value is the memory in use (as it reads) and
+// writing a lower value reclaims down to it, in the writer's context. v2 has memory.reclaim
+// (5.19+); v1 has none, but writing memory.limit_in_bytes under the usage makes the kernel reclaim
+// to it before the write returns, so a reclaim there is the limit lowered to the value and put
+// back at once.
+enum class CgroupKnob { kCpuWeight, kCpuMax, kMemoryLow, kMemoryHigh, kMemoryMax, kMemoryOomWait, kMemoryReclaim };
 inline constexpr double kUnlimited = std::numeric_limits<double>::infinity();
 inline constexpr uint64_t kUnlimitedBytes = std::numeric_limits<uint64_t>::max();
 
@@ -52,6 +58,8 @@ class CgroupControl {
   Result<std::string> Write(CgroupKnob knob, const std::string& path, double value);
   // The knob's value as the kernel file shows it (for the audit log's old/new values).
   std::string Render(CgroupKnob knob, const std::string& path, double value) const;
+  // Whether kMemoryReclaim works on this host (always on v1; v2 needs memory.reclaim).
+  bool CanReclaim() const;
 
   // Creates cgroup `path` in every hierarchy a workload needs (cpu, cpuacct, memory, and the
   // v2 tree for PSI), remembering the ones it made.
@@ -63,6 +71,12 @@ class CgroupControl {
 
  private:
   HostEnv& env() const { return env_; }
+  // The memory in use of the cgroup whose knob file is `f`.
+  Result<double> UsageOf(const KnobFile& f) const;
+  // Saves the file's value as it would be written back, unless a value is saved already.
+  Status SaveOriginal(CgroupKnob knob, const KnobFile& f);
+  // kMemoryReclaim's write (see the enum).
+  Result<std::string> Reclaim(const KnobFile& f, double to_bytes);
   CgroupLayout layout_;
   HostEnv& env_;
   HostWriter& writer_;

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include <spdlog/spdlog.h>
@@ -68,7 +69,11 @@ CgroupController::CgroupController(const AllocConfig& config, Deps deps, CgroupL
   AllocPolicyOptions options;
   options.cpus = deps_.cpus;
   options.memory_high_available = control_->Locate(CgroupKnob::kMemoryHigh, "/").has_value();
-  options.memory_pressure_target = config.memory_pressure_target;
+  options.memory.pressure_target = config.memory_pressure_target;
+  options.memory.reclaim_available = control_->CanReclaim();
+  // A reclaim takes memory away, so the rate limit spaces reclaims at least this far apart.
+  options.memory.reclaim_interval_ms = std::max(config.interval_ms, config.min_change_interval_ms);
+  options.memory.reclaim_max_share = config.max_step;
   policy_ = std::make_unique<AllocPolicy>(std::move(specs), options);
   if (auto blob = deps_.store->GetModel(kModelName)) {
     if (Status st = policy_->LoadState(*blob); !st.ok()) spdlog::info("alloc: starting to learn afresh ({})", st.message());
@@ -130,7 +135,9 @@ std::optional<Action> CgroupController::Limit(const ControlledWorkload& w, const
   a.mode = mode_;
   a.target = w.spec.name;
   auto file = control_->Locate(t.knob, w.path);
-  a.knob = file ? file->path.substr(file->path.rfind('/') + 1) : CgroupKnobName(t.knob);
+  // A v1 reclaim goes through memory.limit_in_bytes, but it is not the limit: it keeps its own name.
+  bool named_by_file = file && t.knob != CgroupKnob::kMemoryReclaim;
+  a.knob = named_by_file ? file->path.substr(file->path.rfind('/') + 1) : CgroupKnobName(t.knob);
   a.old_value = control_->Render(t.knob, w.path, current);
   a.new_value = control_->Render(t.knob, w.path, target);
   if (a.old_value == a.new_value) return std::nullopt;
@@ -157,8 +164,6 @@ std::vector<Action> CgroupController::Plan(TimeMs now) {
     if (usage.ok()) inputs[i].usage = *usage;
     inputs[i].usage.ts = now;
     if (!w.spec.latency_metric.empty() && deps_.metric) inputs[i].latency_metric = deps_.metric(w.spec.latency_metric);
-    CgroupKnob limit_knob = control_->Locate(CgroupKnob::kMemoryHigh, w.path) ? CgroupKnob::kMemoryHigh : CgroupKnob::kMemoryMax;
-    inputs[i].memory_limit = control_->Read(limit_knob, w.path).value_or(static_cast<double>(kUnlimitedBytes));
     WorkloadStatus st{w.spec.name, w.path, WorkloadClassName(w.spec.klass), inputs[i].usage, {}};
     for (CgroupKnob k : kAllKnobs) {
       auto f = control_->Locate(k, w.path);

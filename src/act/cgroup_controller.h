@@ -1,12 +1,13 @@
 #pragma once
 // CgroupController: the actuator that sets each configured workload's CPU weight and limit and
-// its memory low/high/limit every `alloc.interval`, from AllocPolicy's decisions. It owns the
+// its memory low/high/limit, and reclaims batch memory, every `alloc.interval`, from AllocPolicy's
+// decisions. It owns the
 // safety rules around the policy:
 //   - mode: observe logs what it would do and changes nothing; recommend also records it in the
 //     audit log; enforce writes the cgroup files and records every write;
 //   - bounds: the policy's targets are clamped to each workload's configured bounds;
 //   - rate limits: a change that takes resources away (a batch quota up means less for LC; any
-//     memory limit down) happens at most once per `min_change_interval` per knob and by at most
+//     memory limit down; a reclaim) happens at most once per `min_change_interval` per knob and by at most
 //     `max_step`; changes that give resources back are never delayed;
 //   - originals: each file's value is saved in the store before its first change and put back
 //     by Restore() (on stop), and by Start() when the last run did not stop (a crash, kill -9).

@@ -147,44 +147,87 @@ TEST(AllocPolicy, LatencyCriticalGetsTopWeightAndItsBound) {
   EXPECT_EQ(d[0].targets[1].value, 1.5);
 }
 
-// Memory: a batch workload holding 200 MiB of anon and 1.8 GiB of file cache.
-double RunMemory(AllocPolicy& policy, int steps, double mem_pressure, double* final_floor_check = nullptr) {
-  double limit = static_cast<double>(kUnlimitedBytes);
-  const double anon = 200.0 * 1048576, file_wanted = 1800.0 * 1048576;
+// Memory: a batch workload with 200 MiB of anon reading 20 MiB/s of file data once, next to an
+// LC workload with a memory bound. Returns the last decision; `usage` is the batch's in the end.
+std::vector<WorkloadDecision> RunMemory(AllocPolicy& policy, int steps, double mem_pressure, double* usage_out) {
+  const double anon = 200.0 * 1048576, stream = 40.0 * 1048576;
+  double usage = anon, limit = static_cast<double>(kUnlimitedBytes);
+  std::vector<WorkloadDecision> d;
   for (int i = 0; i < steps; ++i) {
     TimeMs now = (i + 1) * kStep;
-    double usage = std::min(anon + file_wanted, limit);  // the kernel reclaims cache to the limit
+    usage = std::min(usage + stream, limit);  // the kernel reclaims cache at the limit
     std::vector<WorkloadInput> in(2);
-    in[1].usage = Usage(now, i > 0, 1.0, 0, mem_pressure);
-    in[1].usage.has_memory = true;
+    for (auto& w : in) {
+      w.usage = Usage(now, i > 0, 0.5, 0, mem_pressure);
+      w.usage.has_memory = true;
+    }
+    in[0].usage.memory_bytes = in[0].usage.anon_bytes = 50u << 20;
     in[1].usage.memory_bytes = static_cast<uint64_t>(usage);
     in[1].usage.anon_bytes = static_cast<uint64_t>(anon);
-    in[1].usage.file_bytes = static_cast<uint64_t>(usage - anon);
-    in[1].memory_limit = limit;
-    auto d = policy.Decide(in, now);
-    for (const auto& k : d[1].targets)
-      if (k.knob == CgroupKnob::kMemoryMax) limit = k.value;
+    d = policy.Decide(in, now);
+    double next_limit = static_cast<double>(kUnlimitedBytes);  // the tighter of memory.high and the hard limit
+    for (const auto& k : d[1].targets) {
+      if (k.knob == CgroupKnob::kMemoryReclaim) usage = std::min(usage, k.value);
+      if (k.knob == CgroupKnob::kMemoryMax || k.knob == CgroupKnob::kMemoryHigh) next_limit = std::min(next_limit, k.value);
+    }
+    limit = next_limit;
   }
-  if (final_floor_check) *final_floor_check = anon;
-  return limit;
+  *usage_out = usage;
+  return d;
 }
 
-TEST(AllocPolicy, MemoryLimitReclaimsColdCacheDownToAnonPlusHeadroom) {
+std::vector<WorkloadSpec> WithMemoryBounds() {
   auto specs = WebAndBatch();
+  specs[0].memory_max = 1.0 * 1073741824;
   specs[1].memory_max = 4.0 * 1073741824;
-  AllocPolicy policy(specs, TwoCpus());
-  double anon = 0;
-  double limit = RunMemory(policy, 200, 0.0, &anon);
-  EXPECT_LT(limit, 400.0 * 1048576);  // from 2 GiB toward the floor
-  EXPECT_GE(limit, anon + (64 << 20));  // never under anon + headroom: no OOM kill
+  return specs;
+}
+
+const KnobTarget* Find(const WorkloadDecision& d, CgroupKnob knob) {
+  for (const auto& t : d.targets)
+    if (t.knob == knob) return &t;
+  return nullptr;
+}
+
+TEST(AllocPolicy, BatchCacheIsReclaimedDownToAnonPlusHeadroomOnV1) {
+  AllocPolicy policy(WithMemoryBounds(), TwoCpus());
+  double usage = 0;
+  auto d = policy.Decide(std::vector<WorkloadInput>(2), 1000);  // no memory read yet: no memory targets
+  EXPECT_EQ(Find(d[1], CgroupKnob::kMemoryMax), nullptr);
+  d = RunMemory(policy, 100, 0.0, &usage);
+  const double anon = 200.0 * 1048576, headroom = MemoryProbeOptions{}.headroom;
+  // 100 intervals of 40 MiB would be 4 GiB of cache; the probe keeps it near the floor, plus
+  // what the workload reads between two reclaims (6 s = 3 intervals).
+  EXPECT_LT(usage, anon + headroom + 3 * 40.0 * 1048576 + 8.0 * 1048576);
+  EXPECT_GE(usage, anon + headroom);  // never under anon + headroom: no OOM kill
+  ASSERT_NE(Find(d[1], CgroupKnob::kMemoryOomWait), nullptr);  // v1: wait at the limit, not die
+  const KnobTarget* limit = Find(d[1], CgroupKnob::kMemoryMax);
+  ASSERT_NE(limit, nullptr);
+  EXPECT_GT(limit->value, usage);  // room to grow until the next reclaim
+  EXPECT_LT(limit->value, 1.0 * 1073741824);
+  // The LC workload is protected, never probed.
+  EXPECT_EQ(Find(d[0], CgroupKnob::kMemoryReclaim), nullptr);
+  ASSERT_NE(Find(d[0], CgroupKnob::kMemoryLow), nullptr);
+  EXPECT_GE(Find(d[0], CgroupKnob::kMemoryLow)->value, 50.0 * 1048576);
+  EXPECT_DOUBLE_EQ(Find(d[0], CgroupKnob::kMemoryMax)->value, 1.0 * 1073741824);
+}
+
+TEST(AllocPolicy, BatchWorkingLimitIsMemoryHighOnV2) {
+  AllocPolicy policy(WithMemoryBounds(), TwoCpus(/*memory_high=*/true));
+  double usage = 0;
+  auto d = RunMemory(policy, 100, 0.0, &usage);
+  EXPECT_EQ(Find(d[1], CgroupKnob::kMemoryOomWait), nullptr);
+  ASSERT_NE(Find(d[1], CgroupKnob::kMemoryHigh), nullptr);
+  EXPECT_LT(Find(d[1], CgroupKnob::kMemoryHigh)->value, 1.0 * 1073741824);
+  EXPECT_DOUBLE_EQ(Find(d[1], CgroupKnob::kMemoryMax)->value, 4.0 * 1073741824);  // the bound stays the hard limit
 }
 
 TEST(AllocPolicy, MemoryPressureStopsReclaim) {
-  auto specs = WebAndBatch();
-  specs[1].memory_max = 4.0 * 1073741824;
-  AllocPolicy policy(specs, TwoCpus());
-  double limit = RunMemory(policy, 50, 0.05);  // stalled 5% of the time: the cache is needed
-  EXPECT_GE(limit, 2000.0 * 1048576);
+  AllocPolicy policy(WithMemoryBounds(), TwoCpus());
+  double usage = 0;
+  auto d = RunMemory(policy, 50, 0.05, &usage);  // stalled 5% of the time: the cache is needed
+  EXPECT_EQ(Find(d[1], CgroupKnob::kMemoryReclaim), nullptr);
+  EXPECT_GE(usage, 50 * 40.0 * 1048576);
 }
 
 TEST(AllocPolicy, LearnedStateRoundTrips) {

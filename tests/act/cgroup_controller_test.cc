@@ -5,6 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+
 #include "act/fake_cgroups.h"
 #include "core/config.h"
 
@@ -63,6 +67,55 @@ TEST(CgroupControl, MapsKnobsToV2Files) {
   EXPECT_EQ(host.Knob("/sys/fs/cgroup/hm/web/memory.low"), "2048");
 }
 
+TEST(CgroupControl, ReclaimsOnV1ByLoweringTheLimitAndPuttingItBack) {
+  FakeCgroupHost host;
+  host.AddCgroup("/hm/batch");
+  host.Set("/hm/batch", FakeCgroupState{.anon = 300u << 20, .file = 700u << 20});
+  MemoryHostWriter writer(host.env);
+  FakeClock clock(1000);
+  auto store = std::move(*Store::Open(":memory:"));
+  auto originals = OriginalValues::Open(*store, "alloc");
+  ASSERT_TRUE(originals.ok());
+  CgroupControl c(*DetectCgroupLayout(host.env), host.env, writer, originals->get(), clock);
+  EXPECT_TRUE(c.CanReclaim());
+  EXPECT_DOUBLE_EQ(*c.Read(CgroupKnob::kMemoryReclaim, "/hm/batch"), 1000.0 * 1048576);  // reads as the usage
+  ASSERT_TRUE(c.Write(CgroupKnob::kMemoryMax, "/hm/batch", 2048.0 * 1048576).ok());
+  auto calls_since = [&](size_t n) { return std::vector<std::string>(writer.calls().begin() + static_cast<long>(n), writer.calls().end()); };
+  size_t n = writer.calls().size();
+  auto r = c.Write(CgroupKnob::kMemoryReclaim, "/hm/batch", 400.0 * 1048576);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const std::string limit = kV1Mem + "/batch/memory.limit_in_bytes";
+  EXPECT_EQ(calls_since(n), (std::vector<std::string>{limit + "=419430400", limit + "=2147483648"}));
+  // A reclaim the kernel cannot finish (EBUSY) still puts the limit back, and says so.
+  writer.FailNextWrite(limit, Status::FromErrno(EBUSY, "write"));
+  EXPECT_FALSE(c.Write(CgroupKnob::kMemoryReclaim, "/hm/batch", 350.0 * 1048576).ok());
+  EXPECT_EQ(host.Knob(limit), "2147483648");
+  // Nothing to reclaim: no write at all.
+  n = writer.calls().size();
+  ASSERT_TRUE(c.Write(CgroupKnob::kMemoryReclaim, "/hm/batch", 2000.0 * 1048576).ok());
+  EXPECT_TRUE(calls_since(n).empty());
+  // The limit's original is the one kept, so a restore puts back "no limit".
+  ASSERT_TRUE((*originals)->RestoreAll(writer, nullptr, clock.Now(), "test").ok());
+  EXPECT_EQ(host.Knob(limit), "-1");
+}
+
+TEST(CgroupControl, ReclaimsOnV2ThroughMemoryReclaim) {
+  FakeCgroupHost host(/*v2=*/true);
+  host.AddCgroup("/hm/batch");
+  host.Set("/hm/batch", FakeCgroupState{.anon = 100u << 20, .file = 400u << 20});
+  MemoryHostWriter writer(host.env);
+  FakeClock clock(1000);
+  auto store = std::move(*Store::Open(":memory:"));
+  auto originals = OriginalValues::Open(*store, "alloc");
+  CgroupControl c(*DetectCgroupLayout(host.env), host.env, writer, originals->get(), clock);
+  EXPECT_FALSE(c.CanReclaim());  // a kernel before 5.19 has no memory.reclaim
+  host.env.SetFile("/sys/fs/cgroup/memory.reclaim", "");
+  EXPECT_TRUE(c.CanReclaim());
+  ASSERT_TRUE(c.Write(CgroupKnob::kMemoryReclaim, "/hm/batch", 200.0 * 1048576).ok());
+  EXPECT_EQ(writer.calls(), (std::vector<std::string>{"/sys/fs/cgroup/hm/batch/memory.reclaim=314572800"}));
+  EXPECT_FALSE((*originals)->HasAny());  // an act, not a setting: nothing to put back
+}
+
 AllocConfig TwoWorkloads(const std::string& mode) {
   auto config = ParseConfig(
       "alloc:\n  mode: " + mode +
@@ -87,22 +140,34 @@ struct Rig {
     ASSERT_TRUE(c.ok()) << c.status().ToString();
     controller = std::move(*c);
   }
-  // One interval of work: web 0.3 cores with `stall` CPU pressure; batch busy with 1.5 GiB.
+  // One interval of work: web 0.3 cores with `stall` CPU pressure; batch busy with 300 MiB of
+  // anon and a file cache that grows by 40 MiB an interval from 1.2 GiB, reclaimed by the
+  // kernel to the lowest limit written since the last interval.
   std::vector<Action> Step(double stall) {
     clock.Advance(2000);
     web.cpu_seconds += 0.6;
     web.cpu_stall_seconds += stall * 2;
     batch.cpu_seconds += 2.0;
     batch.anon = 300 << 20;
-    batch.file = 1200 << 20;
+    batch.file = batch.file == 0 ? 1200 << 20 : std::min<uint64_t>(batch.file + (40 << 20), LowestBatchLimit() - batch.anon);
     host.Set("/hm/web", web);
     host.Set("/hm/batch", batch);
     auto actions = controller->Plan(clock.Now());
     controller->Apply(actions);
     return actions;
   }
+  uint64_t LowestBatchLimit() {
+    const std::string prefix = kV1Mem + "/batch/memory.limit_in_bytes=";
+    uint64_t lowest = UINT64_MAX;
+    for (; seen_calls < writer.calls().size(); ++seen_calls) {
+      const std::string& call = writer.calls()[seen_calls];
+      if (call.rfind(prefix, 0) == 0 && call[prefix.size()] != '-') lowest = std::min<uint64_t>(lowest, std::stoull(call.substr(prefix.size())));
+    }
+    return lowest;
+  }
   FakeCgroupHost host;
   MemoryHostWriter writer;
+  size_t seen_calls = 0;
   FakeClock clock;
   std::unique_ptr<Store> store;
   std::unique_ptr<CgroupController> controller;
@@ -178,6 +243,27 @@ TEST(CgroupController, RateLimitsChangesThatTakeResourcesAway) {
     }
   }
   EXPECT_GT(raises, 0);
+}
+
+TEST(CgroupController, ReclaimsBatchMemoryAtTheRateLimitAndAuditsIt) {
+  Rig rig("enforce");
+  ASSERT_TRUE(rig.controller->Start().ok());
+  std::vector<Action> reclaims;
+  for (int i = 0; i < 30; ++i)
+    for (const auto& a : rig.Step(0.0))
+      if (a.knob == "memory.reclaim") reclaims.push_back(a);
+  ASSERT_GE(reclaims.size(), 2u);
+  for (size_t i = 0; i < reclaims.size(); ++i) {
+    EXPECT_EQ(reclaims[i].target, "batch");  // the LC workload is never probed
+    EXPECT_EQ(reclaims[i].status, ActionStatus::kApplied) << reclaims[i].error;
+    double from = std::stod(reclaims[i].old_value), to = std::stod(reclaims[i].new_value);
+    EXPECT_LE(from - to, 0.25 * from + 1);  // max_step of the memory in use
+    EXPECT_GE(to, (300.0 + 64) * 1048576);   // never under anon + headroom
+    if (i > 0) EXPECT_GE(reclaims[i].ts - reclaims[i - 1].ts, 6000);
+  }
+  // Each reclaim put the working limit back.
+  EXPECT_NE(rig.host.Knob(kV1Mem + "/batch/memory.limit_in_bytes"), reclaims.back().new_value);
+  EXPECT_GT(std::stod(rig.host.Knob(kV1Mem + "/batch/memory.limit_in_bytes")), (300.0 + 64) * 1048576);
 }
 
 TEST(CgroupController, RestoreOnStopPutsOriginalsBack) {
