@@ -38,10 +38,12 @@ import os, sys, time, json
 seconds = float(sys.argv[1])
 req_r, req_w = os.pipe(); rep_r, rep_w = os.pipe()
 if os.fork() == 0:
+    os.close(req_w); os.close(rep_r)  # else its own copy of req_w keeps it from ever seeing EOF
     while True:
         b = os.read(req_r, 1)
         if not b: os._exit(0)
         os.write(rep_w, b)
+os.close(req_r); os.close(rep_w)
 wake, rtt = [], []
 end = time.monotonic() + seconds
 while time.monotonic() < end:
