@@ -29,7 +29,8 @@ while time.monotonic() < end:
         n += 1
 status = dict(l.split(":\t") for l in open("/proc/self/status").read().splitlines() if ":\t" in l)
 print(json.dumps({"iterations": n, "nonvoluntary": int(status["nonvoluntary_ctxt_switches"]),
-                  "voluntary": int(status["voluntary_ctxt_switches"])}))
+                  "voluntary": int(status["voluntary_ctxt_switches"]),
+                  "batch": os.sched_getscheduler(0) == os.SCHED_BATCH}))
 '''
 
 PROBE = r'''
@@ -37,10 +38,12 @@ import os, sys, time, json
 seconds = float(sys.argv[1])
 req_r, req_w = os.pipe(); rep_r, rep_w = os.pipe()
 if os.fork() == 0:
+    os.close(req_w); os.close(rep_r)  # else its own copy of req_w keeps it from ever seeing EOF
     while True:
         b = os.read(req_r, 1)
         if not b: os._exit(0)
         os.write(rep_w, b)
+os.close(req_r); os.close(rep_w)
 wake, rtt = [], []
 end = time.monotonic() + seconds
 while time.monotonic() < end:
@@ -114,6 +117,7 @@ def run_mix(workdir, workers, seconds):
     pout = json.loads(p.communicate()[0])
     elapsed = time.time() - t0
     return {
+        "workers_batch": sum(o["batch"] for o in outs),
         "ctxt_per_s": (ctxt() - c0) / elapsed,
         "worker_nonvoluntary_per_s": sum(o["nonvoluntary"] for o in outs) / seconds,
         "throughput_iter_per_s": sum(o["iterations"] for o in outs) / seconds,
@@ -144,10 +148,15 @@ def main():
         for mode, name in (("observe", "off"), ("enforce", "on")):
             agent.start(mode)
             time.sleep(1)
+            since_ms = int(time.time() * 1000)
             m = run_mix(workdir, a.workers, a.phase)
             if name == "on":
-                acts = agent.get("/api/v1/actions?actuator=sched_hints&limit=1000")["actions"]
-                m["hinted"] = sum(1 for x in acts if x["status"] == "applied")
+                # This phase's hints only (the audit outlives the agent's restarts), and how long
+                # after the phase began each came: the time the workers ran unhinted.
+                acts = [x for x in agent.get(f"/api/v1/actions?actuator=sched_hints&since={since_ms}&limit=1000")["actions"]
+                        if x["status"] == "applied"]
+                m["hinted"] = len(acts)
+                m["hint_delay_s"] = statistics.mean((x["ts"] - since_ms) / 1000 for x in acts) if acts else float("nan")
                 hinted += m["hinted"]
             agent.stop()
             phases[name].append(m)

@@ -63,7 +63,15 @@ class LinuxSchedHost final : public SchedHost {
       out.push_back(std::atoi(e.path().filename().c_str()));
     return out;
   }
-  bool CpuAndStart(int32_t pid, TimeMs* cpu_ms, uint64_t* start_ticks) override {
+  bool Usage(int32_t pid, ProcessSchedUsage* usage) override {
+    if (!CpuAndStart(pid, &usage->cpu_ms, &usage->start_ticks)) return false;
+    usage->wait_ms = 0;
+    for (int32_t tid : Threads(pid)) usage->wait_ms += WaitMs(pid, tid);
+    return true;
+  }
+
+ private:
+  static bool CpuAndStart(int32_t pid, TimeMs* cpu_ms, uint64_t* start_ticks) {
     std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
     std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     const size_t paren = stat.rfind(')');
@@ -79,6 +87,15 @@ class LinuxSchedHost final : public SchedHost {
     *start_ticks = std::strtoull(f[19].c_str(), nullptr, 10);
     return true;
   }
+  // /proc/<pid>/task/<tid>/schedstat: "<on-CPU ns> <run-queue wait ns> <timeslices>".
+  static TimeMs WaitMs(int32_t pid, int32_t tid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) + "/schedstat");
+    uint64_t run_ns = 0, wait_ns = 0;
+    if (!(in >> run_ns >> wait_ns)) return 0;
+    return static_cast<TimeMs>(wait_ns / 1000000);
+  }
+
+ public:
   Result<TaskSched> Get(int32_t tid) override {
     KernelSchedAttr a{};
     if (syscall(SYS_sched_getattr, tid, &a, sizeof a, 0) != 0)
@@ -151,12 +168,14 @@ std::vector<Action> SchedHinter::Plan(TimeMs now) {
     // Predicted long, or already running past the bar (the prediction was too short).
     const bool long_run = run.predicted_ms >= options_.long_after_ms || age >= options_.long_after_ms;
     if (!long_run || hinted_.count(run.pid) || hinted_.size() >= options_.max_hinted) continue;
-    TimeMs cpu_ms = 0;
-    uint64_t ticks = 0;
-    if (!host_.CpuAndStart(run.pid, &cpu_ms, &ticks)) continue;
+    ProcessSchedUsage usage;
+    if (!host_.Usage(run.pid, &usage)) continue;
+    const uint64_t ticks = usage.start_ticks;
     if (auto j = judged_.find(run.pid); j != judged_.end() && j->second == ticks) continue;
-    const double cpu_share = static_cast<double>(cpu_ms) / static_cast<double>(std::max<TimeMs>(age, 1));
-    if (cpu_share < options_.min_cpu) continue;
+    const double span = static_cast<double>(std::max<TimeMs>(age, 1));
+    const double cpu_share = static_cast<double>(usage.cpu_ms) / span;
+    const double wait_share = static_cast<double>(usage.wait_ms) / span;
+    if (cpu_share + wait_share < options_.min_cpu) continue;
     auto current = host_.Get(run.pid);
     if (!current.ok() || current->policy != 0) {  // only the default class; others chose theirs
       judged_[run.pid] = ticks;
@@ -174,7 +193,8 @@ std::vector<Action> SchedHinter::Plan(TimeMs now) {
     a.reason = (run.predicted_ms >= options_.long_after_ms
                     ? "predicted to run " + FormatDuration(run.predicted_ms) + " (" + PredictionSourceName(run.source) + ")"
                     : "running for " + FormatDuration(age) + ", longer than its prediction") +
-               " and CPU-bound since its exec (" + Pct(cpu_share) + " of a CPU): SCHED_BATCH" +
+               " and CPU-bound since its exec (runnable " + Pct(cpu_share + wait_share) + " of the time: " +
+               Pct(cpu_share) + " on a CPU, " + Pct(wait_share) + " waiting for one): SCHED_BATCH" +
                (options_.slice_ms > 0 ? " with a " + std::to_string(options_.slice_ms) + " ms slice" : "");
     a.inputs = {{"pid", std::to_string(run.pid)},
                 {"start_ticks", std::to_string(ticks)},
@@ -183,6 +203,7 @@ std::vector<Action> SchedHinter::Plan(TimeMs now) {
                 {"prediction_source", PredictionSourceName(run.source)},
                 {"age_ms", std::to_string(age)},
                 {"cpu_share", Pct(cpu_share)},
+                {"wait_share", Pct(wait_share)},
                 {"long_after_ms", std::to_string(options_.long_after_ms)}};
     out.push_back(std::move(a));
     judged_[run.pid] = ticks;
@@ -227,9 +248,8 @@ Status SchedHinter::Restore() { return RestoreAll("the agent stopped"); }
 Status SchedHinter::RestoreAll(const std::string& why) {
   Status result = Status::Ok();
   for (const auto& [pid, h] : hinted_) {
-    TimeMs cpu_ms = 0;
-    uint64_t ticks = 0;
-    if (!host_.CpuAndStart(pid, &cpu_ms, &ticks) || ticks != h.start_ticks) continue;  // gone: nothing to put back
+    ProcessSchedUsage usage;
+    if (!host_.Usage(pid, &usage) || usage.start_ticks != h.start_ticks) continue;  // gone: nothing to put back
     std::string restored;
     for (const auto& [tid, original] : h.originals) {
       Status s = host_.Set(tid, original);

@@ -1,7 +1,8 @@
 #pragma once
 // SchedHinter: run-time predictions steer the kernel's scheduler for processes the job queue
 // does not own. A process predicted to run long (at least `long_after`) that has been CPU-bound
-// since its exec (CPU time / age >= `min_cpu`, judged after `min_age`) is moved to SCHED_BATCH
+// since its exec (runnable, on a CPU or waiting for one, for at least `min_cpu` of its age,
+// judged after `min_age`) is moved to SCHED_BATCH
 // (no wake-up preemption of others, a small wake-up penalty of its own) and, on kernels with
 // EEVDF custom slices (6.12+, sched_setattr's sched_runtime for fair tasks), given a longer
 // slice, so long CPU hogs switch among themselves less often. Every other process keeps the
@@ -29,14 +30,22 @@ struct TaskSched {
 };
 std::string TaskSchedText(const TaskSched& s);  // "batch nice 0 slice 20ms"
 
+// What a process has wanted of the CPUs since it started. CPU-bound is judged on CPU time plus
+// run-queue wait, not CPU time alone: on a busy host a process that never sleeps gets only its
+// share of the CPUs (half of one when two hogs share it), and that is when hints matter.
+struct ProcessSchedUsage {
+  TimeMs cpu_ms = 0;         // user + system, every thread (ended ones too)
+  TimeMs wait_ms = 0;        // runnable but waiting for a CPU, summed over its live threads
+  uint64_t start_ticks = 0;  // start time in clock ticks since boot: tells a reused pid apart
+};
+
 // The host seam: threads, CPU use and scheduling attributes of processes.
 class SchedHost {
  public:
   virtual ~SchedHost() = default;
   virtual std::vector<int32_t> Threads(int32_t pid) = 0;
-  // CPU time (user + system) of the whole process and its start time in clock ticks since
-  // boot; false when it is gone.
-  virtual bool CpuAndStart(int32_t pid, TimeMs* cpu_ms, uint64_t* start_ticks) = 0;
+  // False when the process is gone.
+  virtual bool Usage(int32_t pid, ProcessSchedUsage* usage) = 0;
   virtual Result<TaskSched> Get(int32_t tid) = 0;
   virtual Status Set(int32_t tid, const TaskSched& s) = 0;
 };

@@ -15,6 +15,7 @@ const std::vector<SchedulingPolicy>& Policies() {
       {"sjf-easy", Q::kShortestFirst, true, Q::kFcfs, R::kUserLimit},
       {"easy-sjbf", Q::kFcfs, true, Q::kShortestFirst, R::kUserLimit},
       {"easy-predicted", Q::kFcfs, true, Q::kShortestFirst, R::kPrediction},
+      {"sjf-predicted", Q::kShortestFirst, true, Q::kShortestFirst, R::kPrediction},
   };
   return policies;
 }

@@ -16,12 +16,16 @@
 //                   backfill if its *predicted* run time ends before the head's reservation,
 //                   candidates are tried shortest prediction first, the user's limit stays the
 //                   kill limit, and running jobs' under-predictions are corrected (below)
+//   sjf-predicted   shortest *predicted* run time first, with the same predicted backfilling:
+//                   sjf-easy with predictions in place of the users' estimates
 //
 // With predictions, the head's reservation plans each running job to hold its CPUs until the
 // prediction's upper quantile (a reservation planned on the median would be wrong half the
-// time, and every backfilled job then delays the head). Under-prediction correction: once a
-// running job outlives that bound, it is expected to run as long again as it has so far
-// (start + 2 x elapsed), re-evaluated as it keeps running, never past the kill limit.
+// time, and every backfilled job then delays the head: measured on the Lublin-2 trace, planning
+// on the median made easy-predicted worse, 91.1 vs 60.6 in the RLScheduler protocol).
+// Under-prediction correction: once a running job outlives that bound, it is expected to run as
+// long again as it has so far (start + 2 x elapsed), re-evaluated as it keeps running, never
+// past the kill limit.
 #include <cstdint>
 #include <limits>
 #include <span>

@@ -146,20 +146,30 @@ nlohmann::json QualityJson(const std::vector<PredictionQuality>& quality) {
   return out;
 }
 
+// "all", or a comma-separated list of policy names.
+Result<std::vector<std::string>> ParsePolicies(const std::string& arg) {
+  if (arg == "all") return PolicyNames();
+  std::vector<std::string> out;
+  for (size_t begin = 0; begin <= arg.size();) {
+    const size_t comma = std::min(arg.find(',', begin), arg.size());
+    std::string name = arg.substr(begin, comma - begin);
+    if (auto p = PolicyByName(name); !p.ok()) return p.status();
+    out.push_back(std::move(name));
+    begin = comma + 1;
+  }
+  return out;
+}
+
 int RunSwf(const SwfArgs& a) {
   auto trace = ReadSwf(a.trace);
   if (!trace.ok()) {
     std::fprintf(stderr, "hostmind: %s\n", trace.status().message().c_str());
     return 1;
   }
-  std::vector<std::string> policies;
-  if (a.policy == "all") {
-    policies = PolicyNames();
-  } else if (auto p = PolicyByName(a.policy); !p.ok()) {
-    std::fprintf(stderr, "hostmind: %s\n", p.status().message().c_str());
+  auto policies = ParsePolicies(a.policy);
+  if (!policies.ok()) {
+    std::fprintf(stderr, "hostmind: %s\n", policies.status().message().c_str());
     return 2;
-  } else {
-    policies = {a.policy};
   }
   nlohmann::json json = {{"trace", a.trace}};
   if (a.protocol == "full" || a.protocol == "both") {
@@ -170,11 +180,11 @@ int RunSwf(const SwfArgs& a) {
     }
     PrintWorkload(a, *w);
     std::vector<PolicyRun> runs;
-    const bool any_predicted = std::any_of(policies.begin(), policies.end(), [](const std::string& n) {
+    const bool any_predicted = std::any_of(policies->begin(), policies->end(), [](const std::string& n) {
       auto p = PolicyByName(n);
       return p.ok() && p->runtime == RuntimeSource::kPrediction;
     });
-    for (const auto& name : policies) {
+    for (const auto& name : *policies) {
       auto run = RunPolicy(*w, name, !any_predicted && runs.empty());
       if (!run.ok()) {
         std::fprintf(stderr, "hostmind: %s\n", run.status().message().c_str());
@@ -209,7 +219,7 @@ int RunSwf(const SwfArgs& a) {
       return 1;
     }
     RlProtocolOptions o{a.sequences, a.length, a.seed};
-    auto rows = RunRlProtocol(*w, policies, o);
+    auto rows = RunRlProtocol(*w, *policies, o);
     if (!rows.ok()) {
       std::fprintf(stderr, "hostmind: %s\n", rows.status().message().c_str());
       return 1;
@@ -234,7 +244,7 @@ void AddEvalSwfCommand(CLI::App& eval, int& exit_code) {
   auto* cmd = eval.add_subcommand("swf", "Replay a Parallel Workloads Archive trace (SWF) through the job scheduler");
   static SwfArgs args;
   cmd->add_option("--trace", args.trace, "SWF trace, plain or gzip")->required();
-  cmd->add_option("--policy", args.policy, "fcfs, sjf, easy, sjf-easy, easy-sjbf, easy-predicted, or all")
+  cmd->add_option("--policy", args.policy, "fcfs, sjf, easy, sjf-easy, easy-sjbf, easy-predicted, sjf-predicted, a comma-separated list, or all")
       ->capture_default_str();
   cmd->add_option("--protocol", args.protocol, "full (the whole trace), rlscheduler (sampled sequences), or both")
       ->check(CLI::IsMember({"full", "rlscheduler", "both"}))

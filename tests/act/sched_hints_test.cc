@@ -11,6 +11,7 @@ class FakeSchedHost final : public SchedHost {
  public:
   struct Proc {
     TimeMs cpu_ms = 0;
+    TimeMs wait_ms = 0;
     uint64_t start_ticks = 1;
     std::map<int32_t, TaskSched> threads;
   };
@@ -20,10 +21,9 @@ class FakeSchedHost final : public SchedHost {
       for (const auto& [tid, s] : procs[pid].threads) out.push_back(tid);
     return out;
   }
-  bool CpuAndStart(int32_t pid, TimeMs* cpu_ms, uint64_t* start_ticks) override {
+  bool Usage(int32_t pid, ProcessSchedUsage* usage) override {
     if (!procs.count(pid)) return false;
-    *cpu_ms = procs[pid].cpu_ms;
-    *start_ticks = procs[pid].start_ticks;
+    *usage = ProcessSchedUsage{procs[pid].cpu_ms, procs[pid].wait_ms, procs[pid].start_ticks};
     return true;
   }
   TaskSched* Find(int32_t tid) {
@@ -57,10 +57,12 @@ struct Rig {
     EXPECT_TRUE(h->Start().ok());
     return h;
   }
-  // A process that exec'd `age` ago, used `cpu` of it, predicted to run `predicted`.
-  void Add(int32_t pid, TimeMs age, TimeMs cpu, TimeMs predicted, int threads = 1) {
+  // A process that exec'd `age` ago, used `cpu` of it and waited `wait` for a CPU, predicted to
+  // run `predicted`.
+  void Add(int32_t pid, TimeMs age, TimeMs cpu, TimeMs predicted, int threads = 1, TimeMs wait = 0) {
     FakeSchedHost::Proc p;
     p.cpu_ms = cpu;
+    p.wait_ms = wait;
     p.start_ticks = 100 + pid;
     for (int i = 0; i < threads; ++i) p.threads[pid + i] = TaskSched{0, 5, 0};
     host.procs[pid] = p;
@@ -101,6 +103,20 @@ TEST(SchedHints, LongCpuBoundProcessesGetBatchAndALongerSliceOthersKeepTheDefaul
   ASSERT_TRUE(h->Restore().ok());
   for (int tid : {100, 101, 102, 500}) EXPECT_EQ(r.host.Find(tid)->policy, 0u) << tid;
   EXPECT_EQ(r.host.Find(100)->slice_ns, 0u);
+}
+
+TEST(SchedHints, AHogSharingBusyCpusIsCpuBoundASleeperIsNot) {
+  // Both got half a CPU over their 10 s; the first waited for a CPU the rest of the time (two
+  // hogs per CPU), the second slept it.
+  Rig r;
+  r.Add(100, 10 * S, 5 * S, 600 * S, 1, 4800);
+  r.Add(200, 10 * S, 5 * S, 600 * S, 1, 200);
+  auto h = r.Make();
+  auto actions = h->Plan(r.clock.Now());
+  ASSERT_EQ(actions.size(), 1u);
+  EXPECT_EQ(actions[0].target, "pid 100 (/usr/bin/work)");
+  EXPECT_NE(actions[0].reason.find("runnable 98% of the time: 50% on a CPU, 48% waiting for one"), std::string::npos)
+      << actions[0].reason;
 }
 
 TEST(SchedHints, ObserveChangesNothingAndACrashIsUndoneAtTheNextStart) {

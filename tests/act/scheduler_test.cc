@@ -76,6 +76,16 @@ TEST(Scheduler, SjfStartsTheShortestEstimateFirst) {
   EXPECT_EQ(f.start, std::vector<uint64_t>{1});
 }
 
+TEST(Scheduler, SjfPredictedOrdersTheQueueByPrediction) {
+  // Job 3 asks for 500 s but is predicted to run 10 s: sjf-easy starts the shortest limit (2),
+  // sjf-predicted the shortest prediction (3); with no prediction a job is ranked by its limit.
+  std::vector<SchedJob> queue = {Job(1, 0, 4, 100, 90, 95), Job(2, 1, 4, 50), Job(3, 2, 4, 500, 10, 20)};
+  EXPECT_EQ(Make("sjf-easy").Decide(3 * S, queue, {}).start, std::vector<uint64_t>{2});
+  EXPECT_EQ(Make("sjf-predicted").Decide(3 * S, queue, {}).start, std::vector<uint64_t>{3});
+  queue.pop_back();
+  EXPECT_EQ(Make("sjf-predicted").Decide(3 * S, queue, {}).start, std::vector<uint64_t>{2});
+}
+
 TEST(Scheduler, EasySjbfTriesTheShortestCandidateFirst) {
   // Two candidates fit the 2 free CPUs before the reservation; only one can have them.
   std::vector<SchedJob> running = {Running(Job(1, 0, 2, 100), 0)};
