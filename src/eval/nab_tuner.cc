@@ -35,9 +35,6 @@ const std::vector<Knob>& Knobs() {
       {"weight.volatility", [](T& t) -> double& { return t.weight[3]; }, kFine},
       {"weight.daily", [](T& t) -> double& { return t.weight[4]; }, kFine},
       {"weight.weekly", [](T& t) -> double& { return t.weight[5]; }, kFine},
-      {"weight.shape", [](T& t) -> double& { return t.weight[6]; }, kFine},
-      {"shape.rate", [](T& t) -> double& { return t.shape.rate; }, kRate},
-      {"shape.vigilance", [](T& t) -> double& { return t.shape.vigilance; }, kFine},
       {"anomalous_learning", [](T& t) -> double& { return t.anomalous_learning; }, kRate},
   };
   return kKnobs;
@@ -75,7 +72,7 @@ std::string DescribeTuning(const AnomalyTuning& tuning) {
 
 AnomalyTuning UntunedAnomalyTuning() {
   AnomalyTuning t;
-  t.mean_rate = t.volatility_rate = t.daily_rate = t.weekly_rate = t.envelope_rate = t.shape.rate = 0.05;
+  t.mean_rate = t.volatility_rate = t.daily_rate = t.weekly_rate = t.envelope_rate = 0.05;
   t.envelope_sigmas = 3.0;
   t.envelope_relax_samples = 10000;
   t.surprise_scale = 0.1;
@@ -86,12 +83,16 @@ AnomalyTuning UntunedAnomalyTuning() {
 
 Status SetTuningKnob(AnomalyTuning& tuning, std::string_view assignment) {
   const size_t eq = assignment.find('=');
-  if (eq == std::string_view::npos) return Status::InvalidArgument("expected knob=value, got '" + std::string(assignment) + "'");
+  if (eq == std::string_view::npos) {
+    return Status::InvalidArgument("expected knob=value, got '" + std::string(assignment) + "'");
+  }
   const std::string name(assignment.substr(0, eq));
   const std::string text(assignment.substr(eq + 1));
   char* end = nullptr;
   const double value = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || !std::isfinite(value)) return Status::InvalidArgument("knob " + name + ": bad value '" + text + "'");
+  if (text.empty() || *end != '\0' || !std::isfinite(value)) {
+    return Status::InvalidArgument("knob " + name + ": bad value '" + text + "'");
+  }
   for (const Knob& k : Knobs()) {
     if (name == k.name) {
       k.field(tuning) = value;

@@ -6,7 +6,7 @@ namespace hostmind {
 
 namespace {
 
-constexpr std::string_view kStateMagic = "hostmind.anomaly.2";
+constexpr std::string_view kStateMagic = "hostmind.anomaly.1";
 
 }  // namespace
 
@@ -23,7 +23,6 @@ const char* AnomalyViewName(AnomalyView view) {
     case AnomalyView::kVolatility: return "volatility";
     case AnomalyView::kDaily: return "daily";
     case AnomalyView::kWeekly: return "weekly";
-    case AnomalyView::kShape: return "shape";
   }
   return "none";
 }
@@ -48,7 +47,6 @@ AnomalyVerdict AnomalyDetector::Observe(TimeMs ts, double value) {
     const double damp = verdict.raw_score > 0 ? tuning_->anomalous_learning : 1.0;
     daily_.Learn(ts, value, damp * tuning_->daily_rate);
     weekly_.Learn(ts, value, damp * tuning_->weekly_rate);
-    shape_.Learn(tuning_->shape);
   }
   if (!scoring) return verdict;
   // Repeats are suppressed: a score counts only when it beats the decaying memory of recent ones.
@@ -76,8 +74,6 @@ AnomalyDetector::Views AnomalyDetector::UpdateViews(TimeMs ts, double value) {
   set(AnomalyView::kVolatility, volatility_, 0);
   if (auto r = daily_.Residual(ts, value)) set(AnomalyView::kDaily, *r, value - *r);
   if (auto r = weekly_.Residual(ts, value)) set(AnomalyView::kWeekly, *r, value - *r);
-  shape_.Push(value);
-  if (auto n = shape_.Novelty()) set(AnomalyView::kShape, *n, 0);
   return views;
 }
 
@@ -88,9 +84,7 @@ void AnomalyDetector::ScoreAndLearn(const Views& views, bool scoring, AnomalyVer
     if (!views.present[v]) continue;
     Envelope& env = envelopes_[v];
     if (scoring) {
-      // A shape more familiar than usual is not news: the shape view counts only its upper side.
-      const double e = v == static_cast<int>(AnomalyView::kShape) ? env.ExceedanceAbove(views.value[v])
-                                                                 : env.Exceedance(views.value[v]);
+      const double e = env.Exceedance(views.value[v]);
       const double surprise = e > 0 ? t.weight[v] * (1.0 - std::exp(-e / t.surprise_scale)) : 0.0;
       if (surprise > verdict.raw_score || verdict.view == AnomalyView::kNone) {
         verdict.raw_score = surprise;
@@ -117,7 +111,6 @@ std::string AnomalyDetector::SaveState() const {
   for (const Envelope& e : envelopes_) e.Save(w);
   daily_.Save(w);
   weekly_.Save(w);
-  shape_.Save(w);
   return w.Take();
 }
 
@@ -129,7 +122,7 @@ Status AnomalyDetector::LoadState(std::string_view bytes) {
             r.GetDouble(&loaded.mean_) && r.GetDouble(&loaded.center_) && r.GetDouble(&loaded.volatility_) &&
             r.GetDouble(&loaded.suppression_);
   for (Envelope& e : loaded.envelopes_) ok = ok && e.Load(r);
-  ok = ok && loaded.daily_.Load(r) && loaded.weekly_.Load(r) && loaded.shape_.Load(r) && r.done();
+  ok = ok && loaded.daily_.Load(r) && loaded.weekly_.Load(r) && r.done();
   if (!ok) return Status::Corrupt("anomaly detector state: not a saved detector, or truncated");
   loaded.warmup_samples_ = static_cast<uint32_t>(warmup);
   loaded.frozen_ = frozen_;

@@ -3,19 +3,17 @@
 // value for how unlike the series' own normal it is. The same detector watches a CPU series,
 // a log template's rate and a cgroup's demand: give it (timestamp, value) pairs in time order.
 //
-//   AnomalyDetector d;                        // one per series; ~1.4 KiB of state, no heap
+//   AnomalyDetector d;                        // one per series; 1,040 bytes of state
 //   AnomalyVerdict v = d.Observe(ts, value);  // O(1): 4.4M a second on a busy core (bench-detector)
 //   if (v.score >= kAnomalyThreshold) ...     // v.view / observed / low / high say why
 //   std::string blob = d.SaveState();         // persist; LoadState(blob) after a restart
 //
-// How it works. The detector looks at six views of the series, each a number per sample:
+// How it works. The detector looks at five views of the series, each a number per sample:
 //   value       the value itself
 //   mean        its short-term mean (exponentially weighted, ~30 samples)
 //   volatility  its short-term mean absolute deviation (how much it wiggles)
 //   daily       the value minus the learned level for this time of day (96 buckets)
 //   weekly      the value minus the learned level for this time of week (48 buckets)
-//   shape       how far the shape of the last 18 values is from every shape the series has
-//               shown (ShapeModel: level removed, scaled by the spread; only its upper side counts)
 // Each view has an Envelope: the band it has lived in, relaxing toward its recent typical band.
 // A view's surprise is how far outside its envelope it is, in envelope widths (e), mapped to
 // 1 - exp(-e / 0.1) and weighted by how trustworthy the view is; the raw score is the largest
@@ -39,7 +37,6 @@
 #include "core/status.h"
 #include "learn/envelope.h"
 #include "learn/seasonal_profile.h"
-#include "learn/shape_model.h"
 
 namespace hostmind {
 
@@ -47,10 +44,10 @@ namespace hostmind {
 // for this detector on the NAB corpus (the same for all three profiles).
 inline constexpr double kAnomalyThreshold = 0.2628;
 
-enum class AnomalyView : uint8_t { kNone = 0, kValue, kMean, kVolatility, kDaily, kWeekly, kShape };
-inline constexpr int kAnomalyViewCount = 7;
+enum class AnomalyView : uint8_t { kNone = 0, kValue, kMean, kVolatility, kDaily, kWeekly };
+inline constexpr int kAnomalyViewCount = 6;
 
-// "value", "mean", "volatility", "daily", "weekly", "shape" ("none" for kNone).
+// "value", "mean", "volatility", "daily", "weekly" ("none" for kNone).
 const char* AnomalyViewName(AnomalyView view);
 
 // The model's constants. Every detector shares one instance (by pointer), so they cost no
@@ -65,8 +62,7 @@ struct AnomalyTuning {
   double envelope_relax_samples = 10000;  // the excess over that band loses 1/this per sample
   double surprise_scale = 0.11;     // e envelope widths outside -> 1 - exp(-e / scale)
   double suppression_samples = 200;  // the memory of recent raw scores loses 1/this per sample
-  double weight[kAnomalyViewCount] = {0, 1.0, 0.7, 0.63, 0.7, 0.5, 0.0};  // per view (kNone first)
-  ShapeLearning shape;              // the "shape" view's prototypes
+  double weight[kAnomalyViewCount] = {0, 1.0, 0.7, 0.63, 0.7, 0.5};  // per view (kNone first)
   double anomalous_learning = 0.1;  // daily/weekly levels learn values outside an envelope this much slower
 };
 
@@ -84,7 +80,6 @@ struct AnomalyVerdict {
   AnomalyView view = AnomalyView::kNone;  // the view that scored highest
   double observed = 0;    // that view's value, in the series' units
   double low = 0;         // that view's normal band before this sample, in the series' units
-                          // (the shape view's are distances, in multiples of the window's spread)
   double high = 0;
   bool learning = true;   // still in warm-up: no scores yet
 };
@@ -137,7 +132,6 @@ class AnomalyDetector {
   Envelope envelopes_[kAnomalyViewCount];
   SeasonalProfile<kDailyBuckets> daily_{kMsPerDay};
   SeasonalProfile<kWeeklyBuckets> weekly_{7 * kMsPerDay};
-  ShapeModel shape_;
 };
 
 constexpr size_t AnomalyDetector::MemoryBytes() { return sizeof(AnomalyDetector); }

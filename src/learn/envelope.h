@@ -20,8 +20,6 @@ class Envelope {
   // How far `x` lies outside the envelope, in units of the envelope's width; 0 inside it (and
   // before the envelope has a width).
   double Exceedance(double x) const;
-  // The same, counting only values above the envelope.
-  double ExceedanceAbove(double x) const { return x > high_ ? Exceedance(x) : 0; }
   // Widens the envelope to include `x`; when `relax`, then shrinks it toward the typical band.
   void Learn(double x, const EnvelopeShape& shape, bool relax);
 
