@@ -22,6 +22,7 @@ struct NabArgs {
   bool tune = false;
   bool cv = false;
   int rounds = 3;
+  std::vector<std::string> set;  // knob=value overrides of the shipped constants
 };
 
 // The profiles to report: all three, or the one asked for.
@@ -107,6 +108,7 @@ int RunNab(const NabArgs& args) {
   }
 
   AnomalyTuning tuning = DefaultAnomalyTuning();
+  if (!ApplyTuningOverrides(args.set, tuning, "hostmind eval nab")) return 2;
   auto log = [](const std::string& line) {
     std::printf("    %s\n", line.c_str());
     std::fflush(stdout);
@@ -175,6 +177,7 @@ void AddEvalNabCommand(CLI::App& eval, int& exit_code) {
   cmd->add_flag("--tune", args->tune, "re-tune the detector's constants on the corpus first (coordinate search)");
   cmd->add_flag("--cv", args->cv, "also report a 2-fold cross-validated (held-out) score");
   cmd->add_option("--rounds", args->rounds, "passes of the coordinate search (--tune, --cv)")->capture_default_str();
+  cmd->add_option("--set", args->set, "evaluate with a constant changed: knob=value (repeatable; --tune starts there)");
   cmd->add_flag("--json", args->json, "end with one JSON object of the headline figures");
   cmd->callback([args, &exit_code] { exit_code = RunNab(*args); });
 }

@@ -16,6 +16,7 @@ struct SmdArgs {
   std::string mode = "online";
   double tail = 0.001;  // a priori: one flagged minute in a thousand of normal operation
   bool json = false;
+  std::vector<std::string> set;  // knob=value overrides of the shipped constants
 };
 
 int RunSmd(const SmdArgs& args) {
@@ -41,7 +42,8 @@ int RunSmd(const SmdArgs& args) {
               mode == SmdMode::kOnline ? "live (still learning)" : "frozen-model");
   std::printf("  %-12s %8s %8s %8s %8s %8s %9s %8s\n", "machine", "rows", "anom%", "F1", "PA-F1", "PA-prec", "PA-recall",
               "best-PA");
-  const AnomalyTuning& tuning = DefaultAnomalyTuning();
+  AnomalyTuning tuning = DefaultAnomalyTuning();
+  if (!ApplyTuningOverrides(args.set, tuning, "hostmind eval smd")) return 2;
   const size_t warmup = AnomalyDetectorOptions().warmup_samples;
   double sum_f1 = 0, sum_pa = 0, sum_best = 0;
   nlohmann::json per_machine = nlohmann::json::object();
@@ -92,6 +94,7 @@ void AddEvalSmdCommand(CLI::App& eval, int& exit_code) {
   cmd->add_option("--mode", args->mode, "online (keeps learning, as live) or frozen (scores against train)")
       ->capture_default_str();
   cmd->add_option("--tail", args->tail, "fraction of train minutes the threshold lets through")->capture_default_str();
+  cmd->add_option("--set", args->set, "evaluate with a constant changed: knob=value (repeatable)");
   cmd->add_flag("--json", args->json, "end with one JSON object of the headline figures");
   cmd->callback([args, &exit_code] { exit_code = RunSmd(*args); });
 }

@@ -1,6 +1,8 @@
 #include "eval/nab_tuner.h"
 
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <vector>
 
 #include "eval/nab_detectors.h"
@@ -77,6 +79,27 @@ AnomalyTuning UntunedAnomalyTuning() {
   t.suppression_samples = 100;
   for (int v = 1; v < kAnomalyViewCount; ++v) t.weight[v] = 1.0;
   return t;
+}
+
+Status SetTuningKnob(AnomalyTuning& tuning, std::string_view assignment) {
+  const size_t eq = assignment.find('=');
+  if (eq == std::string_view::npos) {
+    return Status::InvalidArgument("expected knob=value, got '" + std::string(assignment) + "'");
+  }
+  const std::string name(assignment.substr(0, eq));
+  const std::string text(assignment.substr(eq + 1));
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !std::isfinite(value)) {
+    return Status::InvalidArgument("knob " + name + ": bad value '" + text + "'");
+  }
+  for (const Knob& k : Knobs()) {
+    if (name == k.name) {
+      k.field(tuning) = value;
+      return Status::Ok();
+    }
+  }
+  return Status::InvalidArgument("unknown knob '" + name + "' (knobs: " + DescribeTuning(tuning) + ")");
 }
 
 AnomalyTuning TuneOnNab(const NabCorpus& corpus, AnomalyTuning start, int rounds, const TuneLog& log) {

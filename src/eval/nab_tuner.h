@@ -7,6 +7,7 @@
 // estimate of how the detector does on series it was not tuned on.
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "eval/nab_eval.h"
 #include "learn/anomaly_detector.h"
@@ -20,6 +21,10 @@ AnomalyTuning TuneOnNab(const NabCorpus& corpus, AnomalyTuning start, int rounds
 
 // "mean_rate=0.0333 volatility_rate=0.03 ..." for logs and docs.
 std::string DescribeTuning(const AnomalyTuning& tuning);
+
+// Sets one knob from "name=value" (the names DescribeTuning prints), for evaluating a variant of
+// the shipped constants from the command line (`hostmind eval nab --set weight.shape=0.5`).
+Status SetTuningKnob(AnomalyTuning& tuning, std::string_view assignment);
 
 struct NabCrossValidation {
   NabDetectorResult pooled;                 // both held-out halves, pooled
