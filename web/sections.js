@@ -135,13 +135,22 @@
     if (!r.ok) return r.status === 404 ? null : c;
     const d = r.data;
     const cut = now - windowMs;
-    const merge = (old, add, key) => {
+    const union = (old, add, key) => {
       const seen = new Set(old.map(key));
-      return old.concat(add.filter((x) => !seen.has(key(x)))).filter((x) => key(x) >= cut);
+      return old.concat(add.filter((x) => !seen.has(key(x))));
+    };
+    const merge = (old, add, key) => union(old, add, key).filter((x) => key(x) >= cut);
+    // The band is a step function in a few points: the step that began before the window's
+    // start is carried to the start, so that sliding the window does not drop it.
+    const steps = (rows) => {
+      rows.sort((a, b) => a[0] - b[0]);
+      const before = rows.filter((r) => r[0] < cut);
+      const kept = rows.filter((r) => r[0] >= cut);
+      return before.length ? [[cut, ...before[before.length - 1].slice(1)], ...kept] : kept;
     };
     c.points = merge(c.points, d.points || [], (p) => p[0]);
     c.rollups = merge(c.rollups, d.rollups || [], (b) => b.ts);
-    c.band = merge(c.band, d.band || [], (b) => b[0]);
+    c.band = steps(union(c.band, d.band || [], (b) => b[0]));
     c.anomalies = merge(c.anomalies, (d.anomalies || []).map((a) => Array.isArray(a) ? {ts: a[0], score: a[1]} : a), (a) => a.ts);
     if (d.forecast) c.forecast = d.forecast;
     const newest = [...c.points.map((p) => p[0]), ...c.rollups.map((b) => b.ts)];

@@ -48,6 +48,7 @@ MetricAnomalyAnalyzer::Watched* MetricAnomalyAnalyzer::Find(const Sample& s) {
     ++dropped_;
   }
   auto [pos, inserted] = watched_.try_emplace(s.key.id(), Watched{AnomalyDetector(detector_options_), s.key.name()});
+  pos->second.first_seen = s.ts;
   return &pos->second;
 }
 
@@ -164,8 +165,8 @@ std::vector<BandPoint> MetricAnomalyAnalyzer::Band(const std::string& id, TimeMs
   auto it = watched_.find(id);
   if (it == watched_.end()) return band;
   const AnomalyDetector& detector = it->second.detector;
-  // Not before the detector began watching: a band over time it never saw would claim too much.
-  from = std::max(from, to - static_cast<TimeMs>(detector.samples()) * options_.step);
+  // Not before the series was first seen: a band over time it never saw would claim too much.
+  from = std::max(from, it->second.first_seen);
   constexpr TimeMs kStretch = AnomalyDetector::kSeasonalResolution;
   for (TimeMs start = from; start <= to;) {
     const TimeMs end = std::min(to, (start / kStretch + 1) * kStretch - 1);

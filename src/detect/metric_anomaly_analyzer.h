@@ -72,7 +72,7 @@ class MetricAnomalyAnalyzer final : public Analyzer {
 
   // The learned normal band of series `id` over [from, to] (thread-safe), as its detector sees it
   // now: a point at both ends of each stretch where it is constant, so it draws as steps. At
-  // most the last `kMaxBandSpan` of the span, and not before the detector's first step; empty
+  // most the last `kMaxBandSpan` of the span, and not before the series was first seen; empty
   // when the series has no detector or is still learning. The band bounds the series' step means, which wiggle less than its raw samples.
   static constexpr TimeMs kMaxBandSpan = 2 * kMsPerDay;
   std::vector<BandPoint> Band(const std::string& id, TimeMs from, TimeMs to) const;
@@ -87,6 +87,7 @@ class MetricAnomalyAnalyzer final : public Analyzer {
     int64_t step = -1;     // the step being accumulated
     double sum = 0;
     uint32_t count = 0;
+    TimeMs first_seen = 0;  // the band is not drawn before it
     TimeMs last_seen = 0;
     AnomalyVerdict last{};  // verdict of the last completed step
   };

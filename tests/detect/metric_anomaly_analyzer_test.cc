@@ -159,7 +159,7 @@ TEST_F(MetricAnomalyAnalyzerTest, ServesEachSeriesLearnedBandAsSteps) {
       EXPECT_GT(band[i].ts, band[i - 1].ts);
     }
   }
-  // Not before the detector's first step: 599 steps completed (the 600th is still gathering).
+  // Not before the series was first seen (its first sample, 600 steps ago).
   EXPECT_EQ(a.Band("cpu", 0, to).front().ts, to - 599 * kStep);
   // A span longer than the cap is cut to its most recent part.
   for (int i = 0; i < 20000; ++i) Step(a, Normal());

@@ -28,11 +28,12 @@ TEST(SchedHintsRuntime, BatchAndALongerSliceAreSetAndPutBack) {
   }
   ASSERT_GT(child, 0);
   auto host = MakeLinuxSchedHost();
-  TimeMs cpu = -1;
-  uint64_t ticks = 0;
-  EXPECT_TRUE(host->CpuAndStart(child, &cpu, &ticks));
-  EXPECT_GT(ticks, 0u);
-  EXPECT_GE(cpu, 0);
+  ProcessSchedUsage usage;
+  usage.cpu_ms = usage.wait_ms = -1;
+  EXPECT_TRUE(host->Usage(child, &usage));
+  EXPECT_GT(usage.start_ticks, 0u);
+  EXPECT_GE(usage.cpu_ms, 0);
+  EXPECT_GE(usage.wait_ms, 0);  // from /proc/<pid>/task/<tid>/schedstat
   EXPECT_EQ(host->Threads(child), std::vector<int32_t>{child});
 
   auto original = host->Get(child);
@@ -51,7 +52,7 @@ TEST(SchedHintsRuntime, BatchAndALongerSliceAreSetAndPutBack) {
 
   kill(child, SIGKILL);
   waitpid(child, nullptr, 0);
-  EXPECT_FALSE(host->CpuAndStart(child, &cpu, &ticks));
+  EXPECT_FALSE(host->Usage(child, &usage));
   EXPECT_EQ(host->Get(child).status().code(), StatusCode::kNotFound);
 }
 
