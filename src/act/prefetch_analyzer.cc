@@ -76,7 +76,7 @@ PrefetchAnalyzer::PrefetchAnalyzer(const PrefetchConfig& config, StartupTraceSou
   for (const ProgramSummary& p : profiles_.Programs()) dirty_.insert(p.key);
   if (source_) {
     prefetcher_ = std::make_unique<Prefetcher>(
-        config.io_threads, [this](int32_t tid) { source_->AddPrefetchThread(tid); },
+        PrefetcherOptions{config.io_threads, config.io_piece}, [this](int32_t tid) { source_->AddPrefetchThread(tid); },
         [this](PrefetchResult r) {
           std::lock_guard lock(mu_);
           if (results_.size() < kMaxQueued) results_.push_back(std::move(r));
@@ -121,6 +121,10 @@ void PrefetchAnalyzer::OnExec(const ExecNotice& n) {
   const TimeMs now = n.ts;
   {
     std::lock_guard lock(mu_);
+    if (CoveredByAncestor(n, key)) {
+      skipped_["covered by its parent's prefetch"]++;
+      return;
+    }
     if (RecentlyWarm(*plan, now)) {
       skipped_["recently warm"]++;
       return;
@@ -192,6 +196,10 @@ void PrefetchAnalyzer::Submit(PrefetchReason reason, const std::string& key, int
     }
     submitted_.push_back({record, std::move(reads)});
     decisions_.push_back(std::move(a));
+    if (reason == PrefetchReason::kExec && mode == ActMode::kEnforce && job.reads.size() == plan->reads.size()) {
+      std::erase_if(covering_, [&](const auto& kv) { return now - kv.second.ts > config_.learn_window_ms; });
+      covering_[pid] = {now, plan};
+    }
   }
   if (mode == ActMode::kEnforce) prefetcher_->Submit(std::move(job));
 }
@@ -231,6 +239,15 @@ bool PrefetchAnalyzer::RecentlyWarm(const PlanEntry& plan, TimeMs now) const {
     if (it == warm_.end() || now - it->second > kWarmForMs) return false;
   }
   return !plan.programs.empty();
+}
+
+bool PrefetchAnalyzer::CoveredByAncestor(const ExecNotice& n, const std::string& key) {
+  auto it = n.parent_launch == 0 ? covering_.end() : covering_.find(n.parent_launch);
+  if (it == covering_.end() || n.ts - it->second.ts > config_.learn_window_ms) return false;
+  const std::vector<std::string>& programs = it->second.plan->programs;  // sorted
+  if (!std::binary_search(programs.begin(), programs.end(), key)) return false;
+  covering_[n.pid] = it->second;
+  return true;
 }
 
 void PrefetchAnalyzer::RebuildPlans(TimeMs now) {

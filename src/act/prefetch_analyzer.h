@@ -106,6 +106,9 @@ class PrefetchAnalyzer final : public Analyzer {
   // Whether every program of `plan` launched within the last minute and read nothing from
   // disk then: its pages are cached, and prefetching would only cost CPU. Holds mu_.
   bool RecentlyWarm(const PlanEntry& plan, TimeMs now) const;
+  // Whether the exec prefetch of an ancestor launch already held this program's reads (gcc's
+  // job holds cc1's): a second job would only reopen the same files. Holds mu_.
+  bool CoveredByAncestor(const ExecNotice& n, const std::string& key);
 
   const PrefetchConfig config_;
   StartupTraceSource* source_;
@@ -134,6 +137,13 @@ class PrefetchAnalyzer final : public Analyzer {
   mutable std::mutex mu_;  // guards what both threads touch, below
   std::shared_ptr<const PlanBook> plans_;
   std::map<std::string, TimeMs> exec_prefetched_;  // when each program last got an exec prefetch
+  // Launches (by pid) whose descendants an exec prefetch covers, within the learn window: the
+  // launch it was submitted for, and the covered descendants themselves (collect2 -> ld).
+  struct Covering {
+    TimeMs ts = 0;
+    std::shared_ptr<const PlanEntry> plan;
+  };
+  std::map<int32_t, Covering> covering_;
   std::deque<std::pair<JobRecord, std::vector<PrefetchRead>>> submitted_;
   std::deque<PrefetchResult> results_;
   std::deque<ExecNotice> execs_;

@@ -28,15 +28,30 @@ int OpenForPrefetch(const std::string& path) {
   return fd;
 }
 
+// Reads [offset, offset + length) of `fd` into the page cache and waits for it. The descriptor's
+// readahead is turned off (POSIX_FADV_RANDOM: it is our own descriptor), so exactly this range
+// is read, in as few requests as the device takes.
+bool ReadThrough(int fd, uint64_t offset, uint64_t length, std::vector<char>& buffer) {
+  posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
+  while (length > 0) {
+    ssize_t n = pread(fd, buffer.data(), std::min<uint64_t>(length, buffer.size()), static_cast<off_t>(offset));
+    if (n <= 0) return false;
+    offset += static_cast<uint64_t>(n);
+    length -= static_cast<uint64_t>(n);
+  }
+  return true;
+}
+
 }  // namespace
 
 const char* PrefetchReasonName(PrefetchReason reason) {
   return reason == PrefetchReason::kExec ? "exec" : "predicted";
 }
 
-Prefetcher::Prefetcher(int threads, std::function<void(int32_t tid)> on_thread_start, ResultCallback on_result)
-    : on_thread_start_(std::move(on_thread_start)), on_result_(std::move(on_result)) {
-  for (int i = 0; i < std::max(1, threads); ++i)
+Prefetcher::Prefetcher(PrefetcherOptions options, std::function<void(int32_t tid)> on_thread_start,
+                       ResultCallback on_result)
+    : options_(options), on_thread_start_(std::move(on_thread_start)), on_result_(std::move(on_result)) {
+  for (int i = 0; i < std::max(1, options_.threads); ++i)
     threads_.emplace_back([this](std::stop_token st) { Work(st); });
 }
 
@@ -54,13 +69,23 @@ void Prefetcher::Submit(PrefetchJob job) {
     Finish(*j);
     return;
   }
+  const uint64_t piece_pages = options_.piece_bytes / kPageBytes;
+  for (size_t i = 0; i < j->job.reads.size(); ++i) {
+    const PageRange r = j->job.reads[i].pages;
+    if (piece_pages == 0 || r.count <= piece_pages) {
+      j->pieces.push_back({i, r, false});
+      continue;
+    }
+    for (uint64_t first = r.first; first < r.end(); first += piece_pages)
+      j->pieces.push_back({i, {first, std::min(piece_pages, r.end() - first)}, true});
+  }
   // Guesses wait behind every launch that is really starting.
   const TimeMs base = j->job.ts + (j->job.reason == PrefetchReason::kPredicted ? kMsPerDay : 0);
   {
     std::lock_guard lock(mu_);
     TimeMs due = base;
-    for (size_t i = 0; i < j->job.reads.size(); ++i) {
-      due = std::max(due, base + j->job.reads[i].at_ms);
+    for (size_t i = 0; i < j->pieces.size(); ++i) {
+      due = std::max(due, base + j->job.reads[j->pieces[i].read].at_ms);
       tasks_.push({due, seq_++, j, i});
     }
   }
@@ -74,6 +99,7 @@ size_t Prefetcher::queued_reads() const {
 
 void Prefetcher::Work(std::stop_token stop) {
   if (on_thread_start_) on_thread_start_(static_cast<int32_t>(syscall(SYS_gettid)));
+  std::vector<char> buffer(std::max<uint64_t>(options_.piece_bytes, kPageBytes));
   while (!stop.stop_requested()) {
     Task task;
     {
@@ -84,33 +110,37 @@ void Prefetcher::Work(std::stop_token stop) {
       tasks_.pop();
     }
     Job& job = *task.job;
-    Issue(job, job.job.reads[task.index]);
-    if (++job.done == job.job.reads.size()) Finish(job);
+    Issue(job, job.pieces[task.index], buffer);
+    if (++job.done == job.pieces.size()) Finish(job);
   }
 }
 
-void Prefetcher::Issue(Job& job, const PrefetchRead& read) {
+void Prefetcher::Issue(Job& job, const Piece& piece, std::vector<char>& buffer) {
+  const PrefetchRead& read = job.job.reads[piece.read];
   int64_t expected = 0;
   job.first_us.compare_exchange_strong(expected, NowUs());
+  const bool first_piece = piece.pages.first == read.pages.first;  // counts the file once
   int fd = OpenForPrefetch(read.path);
   if (fd < 0) {
-    job.missing++;
+    if (first_piece) job.missing++;
     return;
   }
   struct stat st{};
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    job.missing++;
+    if (first_piece) job.missing++;
     close(fd);
     return;
   }
   const uint64_t size = static_cast<uint64_t>(st.st_size);
-  uint64_t offset = read.pages.first * kPageBytes;
-  uint64_t length = read.pages.count == 0 ? size : read.pages.count * kPageBytes;
+  uint64_t offset = piece.pages.first * kPageBytes;
+  uint64_t length = piece.pages.count == 0 ? size : piece.pages.count * kPageBytes;
   if (offset < size) {
     length = std::min(length, size - offset);  // learnt ranges may outlive a shorter file
-    if (readahead(fd, static_cast<off64_t>(offset), length) == 0) job.bytes += length;
+    bool ok = piece.wait ? ReadThrough(fd, offset, length, buffer)
+                         : readahead(fd, static_cast<off64_t>(offset), length) == 0;
+    if (ok) job.bytes += length;
   }
-  job.opened++;
+  if (first_piece) job.opened++;
   {
     std::lock_guard lock(job.files_mu);
     job.files.push_back({static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino), read.path});
