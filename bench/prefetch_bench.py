@@ -61,7 +61,7 @@ def free_port():
 
 
 class Agent:
-    def __init__(self, binary, ws, port, window, io_threads, io_piece):
+    def __init__(self, binary, ws, port, window, io_threads, io_piece, warm_directories):
         self.base = f"http://127.0.0.1:{port}"
         conf = os.path.join(ws, "hostmind.yaml")
         with open(conf, "w") as f:
@@ -69,7 +69,8 @@ class Agent:
                     f"prefetch:\n  mode: observe\n  learn_window: {window}s\n"
                     "  predict: false  # the benchmark measures the prefetch at exec\n"
                     + (f"  io_threads: {io_threads}\n" if io_threads else "")
-                    + (f"  io_piece: {io_piece}\n" if io_piece else ""))
+                    + (f"  io_piece: {io_piece}\n" if io_piece else "")
+                    + (f"  warm_directories: {warm_directories}\n" if warm_directories is not None else ""))
         self.log = open(os.path.join(ws, "hostmind.log"), "w")
         self.proc = subprocess.Popen([binary, "run", "--config", conf], stdout=self.log, stderr=self.log)
         for _ in range(300):
@@ -188,6 +189,7 @@ def main():
     ap.add_argument("--window", type=int, default=5, help="hostmind's prefetch.learn_window, seconds")
     ap.add_argument("--io-threads", type=int, default=0, help="hostmind's prefetch.io_threads (0: its default)")
     ap.add_argument("--io-piece", default="", help="hostmind's prefetch.io_piece, e.g. 1MiB or 0 (default: its default)")
+    ap.add_argument("--warm-directories", type=int, default=None, help="hostmind's prefetch.warm_directories")
     args = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("bench-prefetch: needs root (drop_caches, eBPF)")
@@ -197,7 +199,7 @@ def main():
 
     ws = tempfile.mkdtemp(prefix="hostmind-bench-prefetch-")
     suite = make_suite(ws, args.repo)
-    agent = Agent(os.path.abspath(args.hostmind), ws, free_port(), args.window, args.io_threads, args.io_piece)
+    agent = Agent(os.path.abspath(args.hostmind), ws, free_port(), args.window, args.io_threads, args.io_piece, args.warm_directories)
     st = agent.status()
     if st.get("tracer") != "ebpf":
         log("warning: hostmind traces with", st.get("tracer"), "-", st.get("degraded", ""))

@@ -67,6 +67,7 @@ PrefetchAnalyzer::PrefetchAnalyzer(const PrefetchConfig& config, StartupTraceSou
   plan_options_.min_child_probability = config.child_min_probability;
   plan_options_.max_bytes = config.memory_budget;
   plan_options_.slice_ms = config.order_slice_ms;
+  plan_options_.max_directories = static_cast<size_t>(config.warm_directories);
   if (hooks_.load_model) {
     if (auto blob = hooks_.load_model(kProfilesModel))
       if (Status s = profiles_.Load(*blob); !s.ok()) spdlog::warn("prefetch: starting afresh: {}", s.ToString());

@@ -31,6 +31,9 @@ struct PrefetchRead {
   PageRange pages;          // count == 0: the whole file
   TimeMs at_ms = 0;         // when the launch is expected to need it, after its exec
   double probability = 0;   // how likely it is needed
+  // Not a file but a directory the launch looks names up in: list it and read its entries'
+  // inodes (no pages, no dev/ino: the filesystem's metadata is not in the hit accounting).
+  bool directory = false;
 };
 
 enum class PrefetchReason { kExec, kPredicted };
@@ -55,6 +58,7 @@ struct PrefetchResult {
   uint64_t bytes_requested = 0;   // within the files' sizes
   uint32_t files_opened = 0;
   uint32_t files_missing = 0;     // gone or unreadable since they were learnt
+  uint32_t directories = 0;       // listed, their entries' inodes read
   int64_t queue_us = 0;           // from Submit to the first read
   int64_t issue_us = 0;           // from the first read to the last one queued
   std::vector<PrefetchFile> files;
@@ -93,7 +97,7 @@ class Prefetcher {
     std::vector<Piece> pieces;
     std::atomic<size_t> done{0};
     std::atomic<uint64_t> bytes{0};
-    std::atomic<uint32_t> opened{0}, missing{0};
+    std::atomic<uint32_t> opened{0}, missing{0}, directories{0};
     int64_t submitted_us = 0;
     std::atomic<int64_t> first_us{0};
     std::mutex files_mu;

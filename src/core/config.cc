@@ -279,6 +279,7 @@ void ReadPrefetch(SectionReader s, PrefetchConfig& c) {
   s.Int("io_threads", c.io_threads, 1, 64);
   s.Size("io_piece", c.io_piece);
   s.Duration("order_slice", c.order_slice_ms);
+  s.Int("warm_directories", c.warm_directories, 0, 4096);
   s.Int("max_programs", c.max_programs, 1, 1 << 20);
   s.StrList("interpreters", c.interpreters);
   static const std::set<std::string> modes = {"observe", "recommend", "enforce"};

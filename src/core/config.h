@@ -154,6 +154,7 @@ struct PrefetchConfig {
   int io_threads = 0;
   uint64_t io_piece = 0;                // larger reads are read in pieces of this size, each waited for
   TimeMs order_slice_ms = 0;
+  int warm_directories = 0;             // directories of a plan's files listed first, at most
   int max_programs = 0;
   std::vector<std::string> interpreters;
 };

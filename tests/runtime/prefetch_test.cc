@@ -206,7 +206,8 @@ TEST(PrefetchRuntimeTest, FanotifyFallbackSeesTheExecAndTheFilesOpened) {
   EXPECT_TRUE(announced()) << "no exec notice for dd";
 }
 
-// Prefetches pages 64-95 of `file` and a file that does not exist; the job's result.
+// Prefetches the directory of `file`, pages 64-95 of `file` and a file that does not exist; the
+// job's result.
 std::optional<PrefetchResult> PrefetchRange(PrefetcherOptions options, const std::string& file) {
   std::mutex mu;
   std::condition_variable cv;
@@ -218,10 +219,13 @@ std::optional<PrefetchResult> PrefetchRange(PrefetcherOptions options, const std
   });
   PrefetchJob job;
   job.id = 1;
+  PrefetchRead dir;
+  dir.path = file.substr(0, file.rfind('/'));
+  dir.directory = true;
   PrefetchRead read;
   read.path = file;
   read.pages = {64, 32};
-  job.reads = {read};
+  job.reads = {dir, read};
   PrefetchRead missing;
   missing.path = file + ".no-such-file";
   job.reads.push_back(missing);
@@ -243,6 +247,7 @@ TEST(PrefetchRuntimeTest, PrefetcherBringsTheRangeIntoThePageCache) {
   EXPECT_EQ(result->bytes_requested, 32 * kPageBytes);
   EXPECT_EQ(result->files_opened, 1u);
   EXPECT_EQ(result->files_missing, 1u);
+  EXPECT_EQ(result->directories, 1u);
   // readahead(2) queues the reads; they land shortly after.
   std::vector<bool> resident;
   for (int i = 0; i < 100; ++i) {
