@@ -16,7 +16,6 @@ constexpr TimeMs kPredictEveryMs = 5 * kMsPerSecond;
 constexpr TimeMs kSaveEveryMs = 10 * kMsPerMinute;
 constexpr TimeMs kViewsEveryMs = 2 * kMsPerSecond;      // API snapshots of programs and jobs
 constexpr TimeMs kExecCooldownMs = kMsPerSecond;        // one exec prefetch per program per second
-constexpr TimeMs kWarmForMs = kMsPerMinute;             // a warm launch this recent: its pages are cached
 constexpr size_t kMaxExecJobsPerSecond = 20;            // bounds CPU and audit rows on exec storms
 constexpr size_t kMaxQueued = 4096;                     // hand-over queues between threads
 const char* const kProfilesModel = "prefetch.profiles";
@@ -126,10 +125,6 @@ void PrefetchAnalyzer::OnExec(const ExecNotice& n) {
       skipped_["covered by its parent's prefetch"]++;
       return;
     }
-    if (RecentlyWarm(*plan, now)) {
-      skipped_["recently warm"]++;
-      return;
-    }
     TimeMs& last = exec_prefetched_[key];
     if (now - last < kExecCooldownMs) {
       skipped_["cooldown"]++;
@@ -159,6 +154,7 @@ void PrefetchAnalyzer::Submit(PrefetchReason reason, const std::string& key, int
   job.key = key;
   job.pid = pid;
   job.ts = now;
+  job.stop_if_cached = reason == PrefetchReason::kExec;
   uint64_t bytes = 0;
   for (const PrefetchRead& r : plan->reads) {  // the plan is in issue order: keep its start
     uint64_t b = r.pages.count * kPageBytes;
@@ -216,7 +212,7 @@ void PrefetchAnalyzer::ReadMemory(const Batch& batch) {
   }
 }
 
-void PrefetchAnalyzer::Learn(const StartupTrace& t, TimeMs now) {
+void PrefetchAnalyzer::Learn(const StartupTrace& t) {
   const std::string key = Key(t.exec);
   if (key.empty()) return;
   profiles_.Learn(key, t, t.exec.ts);
@@ -224,22 +220,9 @@ void PrefetchAnalyzer::Learn(const StartupTrace& t, TimeMs now) {
   for (const ExecNotice& c : t.children)
     if (std::string k = Key(c); !k.empty()) children.emplace_back(k, c.ts - t.exec.ts);
   launches_.ObserveChildren(key, children);
-  const uint64_t helped = ledger_.Used(t);
+  ledger_.Used(t);
   launches_learnt_++;
   dirty_.insert(key);
-  // Warm: it found everything cached without our help (then the cache likely still holds it).
-  std::lock_guard lock(mu_);
-  if (t.misses_known && t.pages_read == 0 && helped == 0) warm_[key] = t.exec.ts;
-  else warm_.erase(key);
-  std::erase_if(warm_, [&](const auto& kv) { return now - kv.second > kWarmForMs; });
-}
-
-bool PrefetchAnalyzer::RecentlyWarm(const PlanEntry& plan, TimeMs now) const {
-  for (const std::string& p : plan.programs) {
-    auto it = warm_.find(p);
-    if (it == warm_.end() || now - it->second > kWarmForMs) return false;
-  }
-  return !plan.programs.empty();
 }
 
 bool PrefetchAnalyzer::CoveredByAncestor(const ExecNotice& n, const std::string& key) {
@@ -339,7 +322,7 @@ void PrefetchAnalyzer::Analyze(const Batch& batch, Analysis& out) {
     ledger_.Brought(brought, now);
     std::vector<StartupTrace> traces;
     source_->DrainTraces(traces);
-    for (const StartupTrace& t : traces) Learn(t, now);
+    for (const StartupTrace& t : traces) Learn(t);
     ledger_.Expire(now);
     if (hooks_.audit)
       for (Action& a : decisions) hooks_.audit(a);

@@ -91,7 +91,7 @@ class PrefetchAnalyzer final : public Analyzer {
   };
   using PlanBook = std::map<std::string, std::shared_ptr<const PlanEntry>>;
 
-  void Learn(const StartupTrace& trace, TimeMs now);
+  void Learn(const StartupTrace& trace);
   void RebuildPlans(TimeMs now);
   void Predict(TimeMs now);
   void ReadMemory(const Batch& batch);
@@ -103,9 +103,6 @@ class PrefetchAnalyzer final : public Analyzer {
   void SaveModels();
   std::string Key(const ExecNotice& n) const;
   std::shared_ptr<const PlanEntry> FindPlan(const std::string& key) const;
-  // Whether every program of `plan` launched within the last minute and read nothing from
-  // disk then: its pages are cached, and prefetching would only cost CPU. Holds mu_.
-  bool RecentlyWarm(const PlanEntry& plan, TimeMs now) const;
   // Whether the exec prefetch of an ancestor launch already held this program's reads (gcc's
   // job holds cc1's): a second job would only reopen the same files. Holds mu_.
   bool CoveredByAncestor(const ExecNotice& n, const std::string& key);
@@ -149,7 +146,6 @@ class PrefetchAnalyzer final : public Analyzer {
   std::deque<ExecNotice> execs_;
   std::deque<Action> decisions_;  // audited on the analysis thread
   std::map<std::string, uint64_t> skipped_;
-  std::map<std::string, TimeMs> warm_;  // program -> its last launch, when that read nothing from disk
   uint64_t next_job_ = 1;
   std::deque<TimeMs> recent_jobs_;  // exec jobs in the last second (rate limit)
   // Snapshots of analysis-thread state for the API.

@@ -36,6 +36,7 @@ void PrefetchLedger::Issued(const PrefetchResult& r) {
   j->files_opened = r.files_opened;
   j->files_missing = r.files_missing;
   j->directories = r.directories;
+  j->cached = r.cached;
   j->queue_us = r.queue_us;
   j->issue_us = r.issue_us;
   for (const PrefetchFile& f : r.files) file_job_[{f.dev, f.ino}] = r.id;

@@ -5,6 +5,7 @@
 #include <linux/fiemap.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -73,6 +74,38 @@ bool WarmDirectory(int fd) {
   return true;
 }
 
+// Whether page `page` of the file is in the page cache (mincore: looking reads nothing);
+// nullopt when the file cannot be looked at (gone since the plan was made).
+std::optional<bool> PageCached(const std::string& path, uint64_t page) {
+  int fd = OpenForPrefetch(path);
+  if (fd < 0) return std::nullopt;
+  void* map = mmap(nullptr, kPageBytes, PROT_READ, MAP_SHARED, fd, static_cast<off_t>(page * kPageBytes));
+  close(fd);
+  if (map == MAP_FAILED) return std::nullopt;
+  unsigned char resident = 0;
+  bool cached = mincore(map, kPageBytes, &resident) == 0 && (resident & 1) != 0;
+  munmap(map, kPageBytes);
+  return cached;
+}
+
+// Whether a launch's pages are cached already (it ran recently and nothing evicted them): the
+// first page of up to 8 file reads spread over the plan, every one there resident. The launch
+// itself races us for its first pages only, so a cold launch fails the sample.
+bool PlanCached(const std::vector<PrefetchRead>& reads) {
+  std::vector<const PrefetchRead*> files;
+  for (const PrefetchRead& r : reads)
+    if (!r.directory) files.push_back(&r);
+  const size_t n = std::min<size_t>(8, files.size());
+  size_t seen = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const PrefetchRead& r = *files[i * files.size() / n];
+    std::optional<bool> cached = PageCached(r.path, r.pages.first);
+    if (cached == false) return false;
+    seen += cached.has_value();
+  }
+  return seen > 0;
+}
+
 }  // namespace
 
 const char* PrefetchReasonName(PrefetchReason reason) {
@@ -100,15 +133,16 @@ void Prefetcher::Submit(PrefetchJob job) {
     Finish(*j);
     return;
   }
+  if (j->job.stop_if_cached) j->pieces.push_back({0, {}, Step::kProbe});
   const uint64_t piece_pages = options_.piece_bytes / kPageBytes;
   for (size_t i = 0; i < j->job.reads.size(); ++i) {
     const PageRange r = j->job.reads[i].pages;
     if (piece_pages == 0 || r.count <= piece_pages) {
-      j->pieces.push_back({i, r, false});
+      j->pieces.push_back({i, r, Step::kQueue});
       continue;
     }
     for (uint64_t first = r.first; first < r.end(); first += piece_pages)
-      j->pieces.push_back({i, {first, std::min(piece_pages, r.end() - first)}, true});
+      j->pieces.push_back({i, {first, std::min(piece_pages, r.end() - first)}, Step::kReadThrough});
   }
   // Guesses wait behind every launch that is really starting.
   const TimeMs base = j->job.ts + (j->job.reason == PrefetchReason::kPredicted ? kMsPerDay : 0);
@@ -141,7 +175,7 @@ void Prefetcher::Work(std::stop_token stop) {
       tasks_.pop();
     }
     Job& job = *task.job;
-    Issue(job, job.pieces[task.index], buffer);
+    if (!job.cached) Issue(job, job.pieces[task.index], buffer);
     if (++job.done == job.pieces.size()) Finish(job);
   }
 }
@@ -150,6 +184,10 @@ void Prefetcher::Issue(Job& job, const Piece& piece, std::vector<char>& buffer) 
   const PrefetchRead& read = job.job.reads[piece.read];
   int64_t expected = 0;
   job.first_us.compare_exchange_strong(expected, NowUs());
+  if (piece.step == Step::kProbe) {
+    job.cached = PlanCached(job.job.reads);
+    return;
+  }
   const bool first_piece = piece.pages.first == read.pages.first;  // counts the file once
   int fd = OpenForPrefetch(read.path);
   if (read.directory) {
@@ -171,7 +209,7 @@ void Prefetcher::Issue(Job& job, const Piece& piece, std::vector<char>& buffer) 
   uint64_t length = piece.pages.count == 0 ? size : piece.pages.count * kPageBytes;
   if (offset < size) {
     length = std::min(length, size - offset);  // learnt ranges may outlive a shorter file
-    bool ok = piece.wait ? ReadThrough(fd, offset, length, buffer)
+    bool ok = piece.step == Step::kReadThrough ? ReadThrough(fd, offset, length, buffer)
                          : readahead(fd, static_cast<off64_t>(offset), length) == 0;
     if (ok) job.bytes += length;
   }
@@ -190,6 +228,7 @@ void Prefetcher::Finish(Job& job) {
   r.files_opened = job.opened.load();
   r.files_missing = job.missing.load();
   r.directories = job.directories.load();
+  r.cached = job.cached.load();
   int64_t first = job.first_us.load();
   int64_t now = NowUs();
   r.queue_us = first > 0 ? first - job.submitted_us : 0;

@@ -46,6 +46,8 @@ struct PrefetchJob {
   int32_t pid = 0;          // the exec that triggered it (0 for predictions)
   TimeMs ts = 0;
   std::vector<PrefetchRead> reads;  // in the order to issue them
+  // First look whether a sample of the plan's pages is cached (a warm launch): then stop.
+  bool stop_if_cached = false;
 };
 
 struct PrefetchFile {
@@ -59,6 +61,7 @@ struct PrefetchResult {
   uint32_t files_opened = 0;
   uint32_t files_missing = 0;     // gone or unreadable since they were learnt
   uint32_t directories = 0;       // listed, their entries' inodes read
+  bool cached = false;            // stopped: the sampled pages were cached already
   int64_t queue_us = 0;           // from Submit to the first read
   int64_t issue_us = 0;           // from the first read to the last one queued
   std::vector<PrefetchFile> files;
@@ -86,11 +89,15 @@ class Prefetcher {
   size_t queued_reads() const;
 
  private:
-  // A read, or a piece of a large one.
+  enum class Step {
+    kQueue,        // a read, queued (readahead)
+    kReadThrough,  // a piece of a large read, read and waited for
+    kProbe,        // whether the plan's pages are cached already
+  };
   struct Piece {
     size_t read = 0;  // index in the job's reads
     PageRange pages;
-    bool wait = false;  // read through (a piece of a large read) rather than queued
+    Step step = Step::kQueue;
   };
   struct Job {
     PrefetchJob job;
@@ -98,6 +105,7 @@ class Prefetcher {
     std::atomic<size_t> done{0};
     std::atomic<uint64_t> bytes{0};
     std::atomic<uint32_t> opened{0}, missing{0}, directories{0};
+    std::atomic<bool> cached{false};
     int64_t submitted_us = 0;
     std::atomic<int64_t> first_us{0};
     std::mutex files_mu;

@@ -208,7 +208,8 @@ TEST(PrefetchRuntimeTest, FanotifyFallbackSeesTheExecAndTheFilesOpened) {
 
 // Prefetches the directory of `file`, pages 64-95 of `file` and a file that does not exist; the
 // job's result.
-std::optional<PrefetchResult> PrefetchRange(PrefetcherOptions options, const std::string& file) {
+std::optional<PrefetchResult> PrefetchRange(PrefetcherOptions options, const std::string& file,
+                                            bool stop_if_cached = false) {
   std::mutex mu;
   std::condition_variable cv;
   std::optional<PrefetchResult> result;
@@ -229,6 +230,7 @@ std::optional<PrefetchResult> PrefetchRange(PrefetcherOptions options, const std
   PrefetchRead missing;
   missing.path = file + ".no-such-file";
   job.reads.push_back(missing);
+  job.stop_if_cached = stop_if_cached;
   prefetcher.Submit(job);
   std::unique_lock lock(mu);
   cv.wait_for(lock, std::chrono::seconds(10), [&] { return result.has_value(); });
@@ -276,6 +278,30 @@ TEST(PrefetchRuntimeTest, PrefetcherReadsALargeRangeThroughInPieces) {
   std::vector<bool> resident = Resident(file);
   EXPECT_EQ(Count(resident, 64, 96), 32u);
   EXPECT_EQ(Count(resident, 0, 64) + Count(resident, 96, kFilePages), 0u) << "pages outside the range";
+}
+
+TEST(PrefetchRuntimeTest, PrefetcherStopsWhenTheLaunchsPagesAreCached) {
+  testing::TempDir tmp;
+  std::string dir = BlockBackedDir(tmp);
+  if (dir.empty()) GTEST_SKIP() << "no block-backed temporary directory";
+  std::string file = MakeFile(dir, "probed.bin");
+  Evict(file);
+  ASSERT_EQ(Count(Resident(file), 0, kFilePages), 0u) << "could not evict the file (is it on tmpfs?)";
+  auto cold = PrefetchRange(PrefetcherOptions{1, 0}, file, true);
+  ASSERT_TRUE(cold);
+  EXPECT_FALSE(cold->cached) << "the file was not cached";
+  EXPECT_EQ(cold->bytes_requested, 32 * kPageBytes);
+  std::vector<bool> resident;
+  for (int i = 0; i < 100 && Count(resident, 64, 96) < 32; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    resident = Resident(file);
+  }
+  ASSERT_EQ(Count(resident, 64, 96), 32u);
+  // Now its pages are cached: the sample says so, and nothing more is read.
+  auto warm = PrefetchRange(PrefetcherOptions{1, 0}, file, true);
+  ASSERT_TRUE(warm);
+  EXPECT_TRUE(warm->cached);
+  EXPECT_EQ(warm->bytes_requested, 0u);
 }
 
 // Runs `script` with /bin/sh; returns the shell's pid.
