@@ -8,7 +8,9 @@ launch, under three conditions in one invocation, alternating (the order rotates
   hostmind  hostmind in enforce mode, after its learning runs
 plus `warm` (no drop: the best any prefetcher could do) as a reference. Every launch waits the
 same settle time after the drop. Reported per program: median wall time per condition, the
-ratios, hostmind's hit rate (pages it brought in that the launch then used) and wasted bytes.
+ratios, hostmind's hit rate (pages it brought in that the launch then used) and wasted bytes,
+and the bytes each launch read from disk itself (getrusage of the children: data and
+filesystem metadata no prefetch had brought in when the program needed them).
 The last line of output is one JSON object with the headline figures.
 
 Needs root (drop_caches, eBPF), preload (Debian package), python3, gcc, git, bash.
@@ -317,6 +319,7 @@ def main():
         "wasted_bytes_median_per_launch": {n: r["wasted_bytes_median"] for n, r in report.items()},
         "tracer": status.get("tracer"),
         "tracer_lost_records": status["tracer_stats"]["lost"],
+        "prefetches_skipped": status.get("skipped", {}),
         "programs": {n: {"none_s": r["median_s"]["none"], "preload_s": r["median_s"]["preload"],
                          "hostmind_s": r["median_s"]["hostmind"], "warm_s": r["median_s"]["warm"],
                          "speedup_vs_none": r["speedup_vs_none"], "speedup_vs_preload": r["speedup_vs_preload"],
