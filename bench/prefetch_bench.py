@@ -281,6 +281,7 @@ def main():
             "preload_speedup_vs_none": round(med["none"] / med["preload"], 3),
             "warm_speedup_vs_none": round(med["none"] / med["warm"], 3),
             "hostmind_prefetches": len(brought),
+            "hostmind_prefetches_stopped_cached": sum(bool(jobs[p].get("stopped_cached")) for p in runs[name] if p in jobs),
             "hit_rate": round(sum(hit) / sum(brought), 3) if sum(brought) else None,
             "brought_bytes_median": int(statistics.median(brought)) if brought else 0,
             "wasted_bytes_median": int(statistics.median([b - h for b, h in zip(brought, hit)])) if brought else 0,
@@ -323,7 +324,9 @@ def main():
         "programs": {n: {"none_s": r["median_s"]["none"], "preload_s": r["median_s"]["preload"],
                          "hostmind_s": r["median_s"]["hostmind"], "warm_s": r["median_s"]["warm"],
                          "speedup_vs_none": r["speedup_vs_none"], "speedup_vs_preload": r["speedup_vs_preload"],
-                         "hit_rate": r["hit_rate"], "own_read_bytes": r["own_read_bytes_median"]}
+                         "hit_rate": r["hit_rate"], "own_read_bytes": r["own_read_bytes_median"],
+                         "prefetches": r["hostmind_prefetches"],
+                         "stopped_cached": r["hostmind_prefetches_stopped_cached"]}
                      for n, r in report.items()},
     }
     shutil.rmtree(ws, ignore_errors=True)
