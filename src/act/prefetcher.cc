@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <linux/fiemap.h>
 #include <linux/fs.h>
+#include <linux/openat2.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -74,11 +75,15 @@ bool WarmDirectory(int fd) {
   return true;
 }
 
-// Whether page `page` of the file is in the page cache (mincore: looking reads nothing);
-// nullopt when the file cannot be looked at (gone since the plan was made).
+// Whether page `page` of the file is in the page cache, looking without reading anything: the
+// path is resolved from the dentry cache only (RESOLVE_CACHED: a path not cached there means
+// a cold file), the page by mincore. nullopt when the file is gone.
 std::optional<bool> PageCached(const std::string& path, uint64_t page) {
-  int fd = OpenForPrefetch(path);
-  if (fd < 0) return std::nullopt;
+  open_how how{};
+  how.flags = O_RDONLY | O_CLOEXEC;
+  how.resolve = RESOLVE_CACHED;
+  int fd = static_cast<int>(syscall(SYS_openat2, AT_FDCWD, path.c_str(), &how, sizeof how));
+  if (fd < 0) return errno == ENOENT ? std::nullopt : std::optional<bool>(false);
   void* map = mmap(nullptr, kPageBytes, PROT_READ, MAP_SHARED, fd, static_cast<off_t>(page * kPageBytes));
   close(fd);
   if (map == MAP_FAILED) return std::nullopt;
@@ -89,8 +94,9 @@ std::optional<bool> PageCached(const std::string& path, uint64_t page) {
 }
 
 // Whether a launch's pages are cached already (it ran recently and nothing evicted them): the
-// first page of up to 8 file reads spread over the plan, every one there resident. The launch
-// itself races us for its first pages only, so a cold launch fails the sample.
+// first page of up to 8 file reads spread over the plan, every one there resident. Looked at
+// before any read is queued, so only the launch itself can have brought a sampled page in,
+// and it races us for its first pages only: a cold launch fails the sample.
 bool PlanCached(const std::vector<PrefetchRead>& reads) {
   std::vector<const PrefetchRead*> files;
   for (const PrefetchRead& r : reads)
@@ -133,16 +139,20 @@ void Prefetcher::Submit(PrefetchJob job) {
     Finish(*j);
     return;
   }
-  if (j->job.stop_if_cached) j->pieces.push_back({0, {}, Step::kProbe});
+  if (j->job.stop_if_cached && PlanCached(j->job.reads)) {
+    j->cached = true;
+    Finish(*j);
+    return;
+  }
   const uint64_t piece_pages = options_.piece_bytes / kPageBytes;
   for (size_t i = 0; i < j->job.reads.size(); ++i) {
     const PageRange r = j->job.reads[i].pages;
     if (piece_pages == 0 || r.count <= piece_pages) {
-      j->pieces.push_back({i, r, Step::kQueue});
+      j->pieces.push_back({i, r, false});
       continue;
     }
     for (uint64_t first = r.first; first < r.end(); first += piece_pages)
-      j->pieces.push_back({i, {first, std::min(piece_pages, r.end() - first)}, Step::kReadThrough});
+      j->pieces.push_back({i, {first, std::min(piece_pages, r.end() - first)}, true});
   }
   // Guesses wait behind every launch that is really starting.
   const TimeMs base = j->job.ts + (j->job.reason == PrefetchReason::kPredicted ? kMsPerDay : 0);
@@ -175,7 +185,7 @@ void Prefetcher::Work(std::stop_token stop) {
       tasks_.pop();
     }
     Job& job = *task.job;
-    if (!job.cached) Issue(job, job.pieces[task.index], buffer);
+    Issue(job, job.pieces[task.index], buffer);
     if (++job.done == job.pieces.size()) Finish(job);
   }
 }
@@ -184,10 +194,6 @@ void Prefetcher::Issue(Job& job, const Piece& piece, std::vector<char>& buffer) 
   const PrefetchRead& read = job.job.reads[piece.read];
   int64_t expected = 0;
   job.first_us.compare_exchange_strong(expected, NowUs());
-  if (piece.step == Step::kProbe) {
-    job.cached = PlanCached(job.job.reads);
-    return;
-  }
   const bool first_piece = piece.pages.first == read.pages.first;  // counts the file once
   int fd = OpenForPrefetch(read.path);
   if (read.directory) {
@@ -209,7 +215,7 @@ void Prefetcher::Issue(Job& job, const Piece& piece, std::vector<char>& buffer) 
   uint64_t length = piece.pages.count == 0 ? size : piece.pages.count * kPageBytes;
   if (offset < size) {
     length = std::min(length, size - offset);  // learnt ranges may outlive a shorter file
-    bool ok = piece.step == Step::kReadThrough ? ReadThrough(fd, offset, length, buffer)
+    bool ok = piece.read_through ? ReadThrough(fd, offset, length, buffer)
                          : readahead(fd, static_cast<off64_t>(offset), length) == 0;
     if (ok) job.bytes += length;
   }

@@ -46,7 +46,8 @@ struct PrefetchJob {
   int32_t pid = 0;          // the exec that triggered it (0 for predictions)
   TimeMs ts = 0;
   std::vector<PrefetchRead> reads;  // in the order to issue them
-  // First look whether a sample of the plan's pages is cached (a warm launch): then stop.
+  // Submit first looks whether a sample of the plan's pages is cached (a warm launch; tens of
+  // microseconds, never waiting on the disk): then nothing is read.
   bool stop_if_cached = false;
 };
 
@@ -84,20 +85,15 @@ class Prefetcher {
   Prefetcher(const Prefetcher&) = delete;
   Prefetcher& operator=(const Prefetcher&) = delete;
 
-  // Queues a job. Thread-safe.
+  // Queues a job (unless stop_if_cached finds it needless). Thread-safe.
   void Submit(PrefetchJob job);
   size_t queued_reads() const;
 
  private:
-  enum class Step {
-    kQueue,        // a read, queued (readahead)
-    kReadThrough,  // a piece of a large read, read and waited for
-    kProbe,        // whether the plan's pages are cached already
-  };
   struct Piece {
     size_t read = 0;  // index in the job's reads
     PageRange pages;
-    Step step = Step::kQueue;
+    bool read_through = false;  // a piece of a large read: read and waited for, not just queued
   };
   struct Job {
     PrefetchJob job;
