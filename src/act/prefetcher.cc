@@ -94,14 +94,16 @@ std::optional<bool> PageCached(const std::string& path, uint64_t page) {
 }
 
 // Whether a launch's pages are cached already (it ran recently and nothing evicted them): the
-// first page of up to 8 file reads spread over the plan, every one there resident. Looked at
-// before any read is queued, so only the launch itself can have brought a sampled page in,
-// and it races us for its first pages only: a cold launch fails the sample.
+// first page of every file read, every one there resident; in a large plan, of 256 reads spread
+// over it (a few microseconds each; a cold launch stops at its first cold read). Every read,
+// not a handful: eviction takes the rarely used files and leaves libc, so a small sample
+// passes for warm. Looked at before any read is queued, so only the launch itself can have
+// brought a sampled page in, and it races us for its first pages only.
 bool PlanCached(const std::vector<PrefetchRead>& reads) {
   std::vector<const PrefetchRead*> files;
   for (const PrefetchRead& r : reads)
     if (!r.directory) files.push_back(&r);
-  const size_t n = std::min<size_t>(8, files.size());
+  const size_t n = std::min<size_t>(256, files.size());
   size_t seen = 0;
   for (size_t i = 0; i < n; ++i) {
     const PrefetchRead& r = *files[i * files.size() / n];

@@ -46,8 +46,8 @@ struct PrefetchJob {
   int32_t pid = 0;          // the exec that triggered it (0 for predictions)
   TimeMs ts = 0;
   std::vector<PrefetchRead> reads;  // in the order to issue them
-  // Submit first looks whether a sample of the plan's pages is cached (a warm launch; tens of
-  // microseconds, never waiting on the disk): then nothing is read.
+  // Submit first looks whether the plan's pages are cached (a warm launch; the first page of
+  // each read, at most 256, never waiting on the disk): then nothing is read.
   bool stop_if_cached = false;
 };
 

@@ -291,7 +291,7 @@ TEST(PrefetchRuntimeTest, PrefetcherStopsWhenTheLaunchsPagesAreCached) {
   ASSERT_TRUE(cold);
   EXPECT_FALSE(cold->cached) << "the file was not cached";
   EXPECT_EQ(cold->bytes_requested, 32 * kPageBytes);
-  std::vector<bool> resident;
+  std::vector<bool> resident = Resident(file);
   for (int i = 0; i < 100 && Count(resident, 64, 96) < 32; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     resident = Resident(file);
