@@ -8,7 +8,9 @@ launch, under three conditions in one invocation, alternating (the order rotates
   hostmind  hostmind in enforce mode, after its learning runs
 plus `warm` (no drop: the best any prefetcher could do) as a reference. Every launch waits the
 same settle time after the drop. Reported per program: median wall time per condition, the
-ratios, hostmind's hit rate (pages it brought in that the launch then used) and wasted bytes.
+ratios, hostmind's hit rate (pages it brought in that the launch then used) and wasted bytes,
+and the bytes each launch read from disk itself (getrusage of the children: data and
+filesystem metadata no prefetch had brought in when the program needed them).
 The last line of output is one JSON object with the headline figures.
 
 Needs root (drop_caches, eBPF), preload (Debian package), python3, gcc, git, bash.
@@ -16,6 +18,7 @@ Needs root (drop_caches, eBPF), preload (Debian package), python3, gcc, git, bas
 import argparse
 import json
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -60,13 +63,16 @@ def free_port():
 
 
 class Agent:
-    def __init__(self, binary, ws, port, window):
+    def __init__(self, binary, ws, port, window, io_threads, io_piece, warm_directories):
         self.base = f"http://127.0.0.1:{port}"
         conf = os.path.join(ws, "hostmind.yaml")
         with open(conf, "w") as f:
             f.write(f"agent:\n  state_dir: {ws}/var\n  log_level: info\nhttp:\n  port: {port}\n"
                     f"prefetch:\n  mode: observe\n  learn_window: {window}s\n"
-                    "  predict: false  # the benchmark measures the prefetch at exec\n")
+                    "  predict: false  # the benchmark measures the prefetch at exec\n"
+                    + (f"  io_threads: {io_threads}\n" if io_threads else "")
+                    + (f"  io_piece: {io_piece}\n" if io_piece else "")
+                    + (f"  warm_directories: {warm_directories}\n" if warm_directories is not None else ""))
         self.log = open(os.path.join(ws, "hostmind.log"), "w")
         self.proc = subprocess.Popen([binary, "run", "--config", conf], stdout=self.log, stderr=self.log)
         for _ in range(300):
@@ -160,13 +166,16 @@ def make_suite(ws, repo):
 
 
 def launch(cmd):
+    """(pid, seconds, bytes the program and its children read from disk themselves): the last
+    is what no prefetch had brought in before they needed it, file data and metadata alike."""
+    blocks = resource.getrusage(resource.RUSAGE_CHILDREN).ru_inblock
     t0 = time.perf_counter()
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     p.wait()
     elapsed = time.perf_counter() - t0
     if p.returncode != 0:
         raise RuntimeError(f"{cmd} exited with {p.returncode}")
-    return p.pid, elapsed
+    return p.pid, elapsed, (resource.getrusage(resource.RUSAGE_CHILDREN).ru_inblock - blocks) * 512
 
 
 def main():
@@ -180,6 +189,9 @@ def main():
     ap.add_argument("--preload-cycle", type=int, default=2, help="preload's cycle (Debian's default is 20 s)")
     ap.add_argument("--settle", type=float, default=2.5, help="seconds between the cache drop and each launch")
     ap.add_argument("--window", type=int, default=5, help="hostmind's prefetch.learn_window, seconds")
+    ap.add_argument("--io-threads", type=int, default=0, help="hostmind's prefetch.io_threads (0: its default)")
+    ap.add_argument("--io-piece", default="", help="hostmind's prefetch.io_piece, e.g. 1MiB or 0 (default: its default)")
+    ap.add_argument("--warm-directories", type=int, default=None, help="hostmind's prefetch.warm_directories")
     args = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("bench-prefetch: needs root (drop_caches, eBPF)")
@@ -189,7 +201,7 @@ def main():
 
     ws = tempfile.mkdtemp(prefix="hostmind-bench-prefetch-")
     suite = make_suite(ws, args.repo)
-    agent = Agent(os.path.abspath(args.hostmind), ws, free_port(), args.window)
+    agent = Agent(os.path.abspath(args.hostmind), ws, free_port(), args.window, args.io_threads, args.io_piece, args.warm_directories)
     st = agent.status()
     if st.get("tracer") != "ebpf":
         log("warning: hostmind traces with", st.get("tracer"), "-", st.get("degraded", ""))
@@ -219,6 +231,7 @@ def main():
         # 3. Measure: every round, each program under each condition, in rotating order.
         conditions = ["none", "preload", "hostmind"]
         times = {n: {c: [] for c in conditions + ["warm"]} for n in suite}
+        own = {n: {c: [] for c in conditions} for n in suite}  # bytes read by the launch itself
         runs = {n: [] for n in suite}  # pids of the hostmind runs
         jobs = {}  # pid -> hostmind's prefetch job at that exec
         for r in range(args.rounds):
@@ -230,14 +243,15 @@ def main():
                         preload.resume()
                     drop_caches()
                     time.sleep(args.settle)
-                    pid, secs = launch(cmd)
+                    pid, secs, read = launch(cmd)
                     preload.pause()
                     times[name][cond].append(secs)
+                    own[name][cond].append(read)
                     if cond == "hostmind":
                         runs[name].append(pid)
                 agent.set_mode("observe")
                 launch(cmd)  # warm reference: right after a launch, everything is cached
-                pid, secs = launch(cmd)
+                pid, secs, _ = launch(cmd)
                 times[name]["warm"].append(secs)
             for j in agent.jobs():  # the ledger keeps the latest jobs only: collect as we go
                 if j["reason"] == "exec":
@@ -267,18 +281,21 @@ def main():
             "preload_speedup_vs_none": round(med["none"] / med["preload"], 3),
             "warm_speedup_vs_none": round(med["none"] / med["warm"], 3),
             "hostmind_prefetches": len(brought),
+            "hostmind_prefetches_stopped_cached": sum(bool(jobs[p].get("stopped_cached")) for p in runs[name] if p in jobs),
             "hit_rate": round(sum(hit) / sum(brought), 3) if sum(brought) else None,
             "brought_bytes_median": int(statistics.median(brought)) if brought else 0,
             "wasted_bytes_median": int(statistics.median([b - h for b, h in zip(brought, hit)])) if brought else 0,
+            "own_read_bytes_median": {c: int(statistics.median(v)) for c, v in own[name].items()},
         }
     print(f"{'program':18} {'none s':>8} {'preload':>8} {'hostmind':>9} {'warm':>7} {'x none':>7} "
-          f"{'x preload':>9} {'hit':>6} {'brought MiB':>11} {'wasted MiB':>10}")
+          f"{'x preload':>9} {'hit':>6} {'brought MiB':>11} {'wasted MiB':>10} {'own MiB none/hm':>15}")
     for name, r in report.items():
         m = r["median_s"]
         hr = f"{r['hit_rate']:.2f}" if r["hit_rate"] is not None else "-"
         print(f"{name:18} {m['none']:8.3f} {m['preload']:8.3f} {m['hostmind']:9.3f} {m['warm']:7.3f} "
               f"{r['speedup_vs_none']:7.2f} {r['speedup_vs_preload']:9.2f} {hr:>6} "
-              f"{r['brought_bytes_median'] / 2**20:11.1f} {r['wasted_bytes_median'] / 2**20:10.1f}")
+              f"{r['brought_bytes_median'] / 2**20:11.1f} {r['wasted_bytes_median'] / 2**20:10.1f} "
+              f"{r['own_read_bytes_median']['none'] / 2**20:7.1f}/{r['own_read_bytes_median']['hostmind'] / 2**20:.1f}")
 
     def geomean(xs):
         p = 1.0
@@ -303,10 +320,14 @@ def main():
         "wasted_bytes_median_per_launch": {n: r["wasted_bytes_median"] for n, r in report.items()},
         "tracer": status.get("tracer"),
         "tracer_lost_records": status["tracer_stats"]["lost"],
+        "prefetches_skipped": status.get("skipped", {}),
         "programs": {n: {"none_s": r["median_s"]["none"], "preload_s": r["median_s"]["preload"],
                          "hostmind_s": r["median_s"]["hostmind"], "warm_s": r["median_s"]["warm"],
                          "speedup_vs_none": r["speedup_vs_none"], "speedup_vs_preload": r["speedup_vs_preload"],
-                         "hit_rate": r["hit_rate"]} for n, r in report.items()},
+                         "hit_rate": r["hit_rate"], "own_read_bytes": r["own_read_bytes_median"],
+                         "prefetches": r["hostmind_prefetches"],
+                         "stopped_cached": r["hostmind_prefetches_stopped_cached"]}
+                     for n, r in report.items()},
     }
     shutil.rmtree(ws, ignore_errors=True)
     print(json.dumps(headline))

@@ -16,7 +16,6 @@ constexpr TimeMs kPredictEveryMs = 5 * kMsPerSecond;
 constexpr TimeMs kSaveEveryMs = 10 * kMsPerMinute;
 constexpr TimeMs kViewsEveryMs = 2 * kMsPerSecond;      // API snapshots of programs and jobs
 constexpr TimeMs kExecCooldownMs = kMsPerSecond;        // one exec prefetch per program per second
-constexpr TimeMs kWarmForMs = kMsPerMinute;             // a warm launch this recent: its pages are cached
 constexpr size_t kMaxExecJobsPerSecond = 20;            // bounds CPU and audit rows on exec storms
 constexpr size_t kMaxQueued = 4096;                     // hand-over queues between threads
 const char* const kProfilesModel = "prefetch.profiles";
@@ -67,6 +66,7 @@ PrefetchAnalyzer::PrefetchAnalyzer(const PrefetchConfig& config, StartupTraceSou
   plan_options_.min_child_probability = config.child_min_probability;
   plan_options_.max_bytes = config.memory_budget;
   plan_options_.slice_ms = config.order_slice_ms;
+  plan_options_.max_directories = static_cast<size_t>(config.warm_directories);
   if (hooks_.load_model) {
     if (auto blob = hooks_.load_model(kProfilesModel))
       if (Status s = profiles_.Load(*blob); !s.ok()) spdlog::warn("prefetch: starting afresh: {}", s.ToString());
@@ -76,7 +76,7 @@ PrefetchAnalyzer::PrefetchAnalyzer(const PrefetchConfig& config, StartupTraceSou
   for (const ProgramSummary& p : profiles_.Programs()) dirty_.insert(p.key);
   if (source_) {
     prefetcher_ = std::make_unique<Prefetcher>(
-        config.io_threads, [this](int32_t tid) { source_->AddPrefetchThread(tid); },
+        PrefetcherOptions{config.io_threads, config.io_piece}, [this](int32_t tid) { source_->AddPrefetchThread(tid); },
         [this](PrefetchResult r) {
           std::lock_guard lock(mu_);
           if (results_.size() < kMaxQueued) results_.push_back(std::move(r));
@@ -121,8 +121,8 @@ void PrefetchAnalyzer::OnExec(const ExecNotice& n) {
   const TimeMs now = n.ts;
   {
     std::lock_guard lock(mu_);
-    if (RecentlyWarm(*plan, now)) {
-      skipped_["recently warm"]++;
+    if (CoveredByAncestor(n, key)) {
+      skipped_["covered by its parent's prefetch"]++;
       return;
     }
     TimeMs& last = exec_prefetched_[key];
@@ -154,6 +154,7 @@ void PrefetchAnalyzer::Submit(PrefetchReason reason, const std::string& key, int
   job.key = key;
   job.pid = pid;
   job.ts = now;
+  job.stop_if_cached = reason == PrefetchReason::kExec;
   uint64_t bytes = 0;
   for (const PrefetchRead& r : plan->reads) {  // the plan is in issue order: keep its start
     uint64_t b = r.pages.count * kPageBytes;
@@ -192,6 +193,10 @@ void PrefetchAnalyzer::Submit(PrefetchReason reason, const std::string& key, int
     }
     submitted_.push_back({record, std::move(reads)});
     decisions_.push_back(std::move(a));
+    if (reason == PrefetchReason::kExec && mode == ActMode::kEnforce && job.reads.size() == plan->reads.size()) {
+      std::erase_if(covering_, [&](const auto& kv) { return now - kv.second.ts > config_.learn_window_ms; });
+      covering_[pid] = {now, plan};
+    }
   }
   if (mode == ActMode::kEnforce) prefetcher_->Submit(std::move(job));
 }
@@ -207,7 +212,7 @@ void PrefetchAnalyzer::ReadMemory(const Batch& batch) {
   }
 }
 
-void PrefetchAnalyzer::Learn(const StartupTrace& t, TimeMs now) {
+void PrefetchAnalyzer::Learn(const StartupTrace& t) {
   const std::string key = Key(t.exec);
   if (key.empty()) return;
   profiles_.Learn(key, t, t.exec.ts);
@@ -215,22 +220,18 @@ void PrefetchAnalyzer::Learn(const StartupTrace& t, TimeMs now) {
   for (const ExecNotice& c : t.children)
     if (std::string k = Key(c); !k.empty()) children.emplace_back(k, c.ts - t.exec.ts);
   launches_.ObserveChildren(key, children);
-  const uint64_t helped = ledger_.Used(t);
+  ledger_.Used(t);
   launches_learnt_++;
   dirty_.insert(key);
-  // Warm: it found everything cached without our help (then the cache likely still holds it).
-  std::lock_guard lock(mu_);
-  if (t.misses_known && t.pages_read == 0 && helped == 0) warm_[key] = t.exec.ts;
-  else warm_.erase(key);
-  std::erase_if(warm_, [&](const auto& kv) { return now - kv.second > kWarmForMs; });
 }
 
-bool PrefetchAnalyzer::RecentlyWarm(const PlanEntry& plan, TimeMs now) const {
-  for (const std::string& p : plan.programs) {
-    auto it = warm_.find(p);
-    if (it == warm_.end() || now - it->second > kWarmForMs) return false;
-  }
-  return !plan.programs.empty();
+bool PrefetchAnalyzer::CoveredByAncestor(const ExecNotice& n, const std::string& key) {
+  auto it = n.parent_launch == 0 ? covering_.end() : covering_.find(n.parent_launch);
+  if (it == covering_.end() || n.ts - it->second.ts > config_.learn_window_ms) return false;
+  const std::vector<std::string>& programs = it->second.plan->programs;  // sorted
+  if (!std::binary_search(programs.begin(), programs.end(), key)) return false;
+  covering_[n.pid] = it->second;
+  return true;
 }
 
 void PrefetchAnalyzer::RebuildPlans(TimeMs now) {
@@ -321,7 +322,7 @@ void PrefetchAnalyzer::Analyze(const Batch& batch, Analysis& out) {
     ledger_.Brought(brought, now);
     std::vector<StartupTrace> traces;
     source_->DrainTraces(traces);
-    for (const StartupTrace& t : traces) Learn(t, now);
+    for (const StartupTrace& t : traces) Learn(t);
     ledger_.Expire(now);
     if (hooks_.audit)
       for (Action& a : decisions) hooks_.audit(a);

@@ -91,7 +91,7 @@ class PrefetchAnalyzer final : public Analyzer {
   };
   using PlanBook = std::map<std::string, std::shared_ptr<const PlanEntry>>;
 
-  void Learn(const StartupTrace& trace, TimeMs now);
+  void Learn(const StartupTrace& trace);
   void RebuildPlans(TimeMs now);
   void Predict(TimeMs now);
   void ReadMemory(const Batch& batch);
@@ -103,9 +103,9 @@ class PrefetchAnalyzer final : public Analyzer {
   void SaveModels();
   std::string Key(const ExecNotice& n) const;
   std::shared_ptr<const PlanEntry> FindPlan(const std::string& key) const;
-  // Whether every program of `plan` launched within the last minute and read nothing from
-  // disk then: its pages are cached, and prefetching would only cost CPU. Holds mu_.
-  bool RecentlyWarm(const PlanEntry& plan, TimeMs now) const;
+  // Whether the exec prefetch of an ancestor launch already held this program's reads (gcc's
+  // job holds cc1's): a second job would only reopen the same files. Holds mu_.
+  bool CoveredByAncestor(const ExecNotice& n, const std::string& key);
 
   const PrefetchConfig config_;
   StartupTraceSource* source_;
@@ -134,12 +134,18 @@ class PrefetchAnalyzer final : public Analyzer {
   mutable std::mutex mu_;  // guards what both threads touch, below
   std::shared_ptr<const PlanBook> plans_;
   std::map<std::string, TimeMs> exec_prefetched_;  // when each program last got an exec prefetch
+  // Launches (by pid) whose descendants an exec prefetch covers, within the learn window: the
+  // launch it was submitted for, and the covered descendants themselves (collect2 -> ld).
+  struct Covering {
+    TimeMs ts = 0;
+    std::shared_ptr<const PlanEntry> plan;
+  };
+  std::map<int32_t, Covering> covering_;
   std::deque<std::pair<JobRecord, std::vector<PrefetchRead>>> submitted_;
   std::deque<PrefetchResult> results_;
   std::deque<ExecNotice> execs_;
   std::deque<Action> decisions_;  // audited on the analysis thread
   std::map<std::string, uint64_t> skipped_;
-  std::map<std::string, TimeMs> warm_;  // program -> its last launch, when that read nothing from disk
   uint64_t next_job_ = 1;
   std::deque<TimeMs> recent_jobs_;  // exec jobs in the last second (rate limit)
   // Snapshots of analysis-thread state for the API.

@@ -35,6 +35,8 @@ void PrefetchLedger::Issued(const PrefetchResult& r) {
   j->bytes_requested = r.bytes_requested;
   j->files_opened = r.files_opened;
   j->files_missing = r.files_missing;
+  j->directories = r.directories;
+  j->cached = r.cached;
   j->queue_us = r.queue_us;
   j->issue_us = r.issue_us;
   for (const PrefetchFile& f : r.files) file_job_[{f.dev, f.ino}] = r.id;

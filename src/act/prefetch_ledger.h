@@ -25,8 +25,9 @@ struct JobRecord {
   // When the reads were queued (the I/O threads' report).
   bool issued = false;
   uint64_t bytes_requested = 0;
-  uint32_t files_opened = 0, files_missing = 0;
+  uint32_t files_opened = 0, files_missing = 0, directories = 0;
   int64_t queue_us = 0, issue_us = 0;
+  bool cached = false;        // stopped at once: the launch's pages were cached already
   // The accounting.
   uint64_t pages_in = 0;      // brought into the page cache by this job
   uint64_t pages_hit = 0;     // of those, used by a launch within the window

@@ -50,6 +50,27 @@ std::vector<PrefetchRead> Merge(std::vector<PrefetchRead> reads) {
   return out;
 }
 
+// The directories of `reads`' files, in the order the files come: what the launch looks names
+// up in. The root is left out (always cached).
+std::vector<PrefetchRead> Directories(const std::vector<PrefetchRead>& reads, size_t max) {
+  std::vector<PrefetchRead> dirs;
+  std::set<std::string> seen;
+  for (const PrefetchRead& r : reads) {
+    if (dirs.size() >= max) break;
+    size_t slash = r.path.rfind('/');
+    if (slash == std::string::npos || slash == 0) continue;
+    std::string dir = r.path.substr(0, slash);
+    if (!seen.insert(dir).second) continue;
+    PrefetchRead d;
+    d.path = std::move(dir);
+    d.at_ms = r.at_ms;
+    d.probability = r.probability;
+    d.directory = true;
+    dirs.push_back(std::move(d));
+  }
+  return dirs;
+}
+
 }  // namespace
 
 std::optional<FilePlace> LocateOnDisk(const std::string& path, uint64_t offset) {
@@ -111,9 +132,11 @@ std::vector<PrefetchRead> BuildPlan(const std::string& key, const StartupProfile
     return std::make_tuple(a.read.at_ms / slice, a.read.dev, a.physical) <
            std::make_tuple(b.read.at_ms / slice, b.read.dev, b.physical);
   });
-  std::vector<PrefetchRead> out;
-  out.reserve(kept.size());
-  for (Located& l : kept) out.push_back(std::move(l.read));
+  std::vector<PrefetchRead> files;
+  files.reserve(kept.size());
+  for (Located& l : kept) files.push_back(std::move(l.read));
+  std::vector<PrefetchRead> out = Directories(files, o.max_directories);
+  out.insert(out.end(), std::make_move_iterator(files.begin()), std::make_move_iterator(files.end()));
   return out;
 }
 

@@ -23,6 +23,7 @@ struct PlanOptions {
   int max_depth = 2;                   // children, and their children
   uint64_t max_bytes = 256ull << 20;   // per plan
   TimeMs slice_ms = 50;                // reads expected within one slice go in disk order
+  size_t max_directories = 0;          // of the planned files, warmed first (0: none)
 };
 
 // Where a file is: its identity and size, and the physical position of one of its offsets.
@@ -36,7 +37,9 @@ using FileLocator = std::function<std::optional<FilePlace>(const std::string& pa
 // The real host: stat + FIEMAP.
 std::optional<FilePlace> LocateOnDisk(const std::string& path, uint64_t offset);
 
-// The reads for a launch of `key`. Empty when nothing is known of it. `programs`, when given,
+// The reads for a launch of `key`: the directories of its files first (at most
+// `max_directories`, in the order the files come), then the file reads. Empty when nothing is
+// known of it. `programs`, when given,
 // receives the programs whose reads the plan holds (`key` and its expected children).
 std::vector<PrefetchRead> BuildPlan(const std::string& key, const StartupProfiles& profiles, const LaunchModel& launches,
                                     const PlanOptions& options, const FileLocator& locate,

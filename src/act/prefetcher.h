@@ -1,10 +1,12 @@
 #pragma once
 // Prefetcher: the I/O engine of prefetching. A few threads open the planned files and ask the
-// kernel to read the planned ranges into the page cache (readahead(2), which queues the reads
-// and returns): several threads, because opening a cold file blocks on its inode and directory
-// blocks, and a deep queue is what makes a disk fast. Reads are issued by when they are needed
-// (earliest first, across jobs; predictions after every real launch). Each job reports what it
-// did when its last read is queued.
+// kernel to read the planned ranges into the page cache: several threads, because opening a
+// cold file blocks on its inode and directory blocks, and a deep queue is what makes a disk
+// fast. Reads are issued by when they are needed (earliest first, across jobs; predictions
+// after every real launch). A small read is queued and left to the disk (readahead(2)); a large
+// one is read piece by piece, each piece waited for, so that what is in flight stays bounded
+// and a large file's tail does not queue ahead of what the launch needs next. Each job reports
+// what it did when its last read is issued.
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -29,6 +31,9 @@ struct PrefetchRead {
   PageRange pages;          // count == 0: the whole file
   TimeMs at_ms = 0;         // when the launch is expected to need it, after its exec
   double probability = 0;   // how likely it is needed
+  // Not a file but a directory the launch looks names up in: list it and read its entries'
+  // inodes (no pages, no dev/ino: the filesystem's metadata is not in the hit accounting).
+  bool directory = false;
 };
 
 enum class PrefetchReason { kExec, kPredicted };
@@ -41,6 +46,9 @@ struct PrefetchJob {
   int32_t pid = 0;          // the exec that triggered it (0 for predictions)
   TimeMs ts = 0;
   std::vector<PrefetchRead> reads;  // in the order to issue them
+  // Submit first looks whether the plan's pages are cached (a warm launch; the first page of
+  // each read, at most 256, never waiting on the disk): then nothing is read.
+  bool stop_if_cached = false;
 };
 
 struct PrefetchFile {
@@ -53,9 +61,18 @@ struct PrefetchResult {
   uint64_t bytes_requested = 0;   // within the files' sizes
   uint32_t files_opened = 0;
   uint32_t files_missing = 0;     // gone or unreadable since they were learnt
+  uint32_t directories = 0;       // listed, their entries' inodes read
+  bool cached = false;            // stopped: the sampled pages were cached already
   int64_t queue_us = 0;           // from Submit to the first read
   int64_t issue_us = 0;           // from the first read to the last one queued
   std::vector<PrefetchFile> files;
+};
+
+struct PrefetcherOptions {
+  int threads = 4;
+  // Reads larger than this are read in pieces of this size, each waited for; 0: every read is
+  // queued at once, whatever its size.
+  uint64_t piece_bytes = 0;
 };
 
 class Prefetcher {
@@ -63,29 +80,36 @@ class Prefetcher {
   using ResultCallback = std::function<void(PrefetchResult)>;
   // `on_thread_start` runs on each I/O thread first (to register its tid with the tracer);
   // `on_result` on the I/O thread that finished a job.
-  Prefetcher(int threads, std::function<void(int32_t tid)> on_thread_start, ResultCallback on_result);
+  Prefetcher(PrefetcherOptions options, std::function<void(int32_t tid)> on_thread_start, ResultCallback on_result);
   ~Prefetcher();
   Prefetcher(const Prefetcher&) = delete;
   Prefetcher& operator=(const Prefetcher&) = delete;
 
-  // Queues a job. Thread-safe.
+  // Queues a job (unless stop_if_cached finds it needless). Thread-safe.
   void Submit(PrefetchJob job);
   size_t queued_reads() const;
 
  private:
+  struct Piece {
+    size_t read = 0;  // index in the job's reads
+    PageRange pages;
+    bool read_through = false;  // a piece of a large read: read and waited for, not just queued
+  };
   struct Job {
     PrefetchJob job;
+    std::vector<Piece> pieces;
     std::atomic<size_t> done{0};
     std::atomic<uint64_t> bytes{0};
-    std::atomic<uint32_t> opened{0}, missing{0};
+    std::atomic<uint32_t> opened{0}, missing{0}, directories{0};
+    std::atomic<bool> cached{false};
     int64_t submitted_us = 0;
     std::atomic<int64_t> first_us{0};
     std::mutex files_mu;
     std::vector<PrefetchFile> files;
   };
-  // One read, due when its launch is expected to need it: reads of all jobs are issued earliest
-  // due first, so a new launch's first reads overtake the late reads of a large job. Within a
-  // job, due times never decrease along the plan, which keeps the plan's (on-disk) order.
+  // One piece, due when its launch is expected to need it: pieces of all jobs are issued
+  // earliest due first, so a new launch's first reads overtake the late reads of a large job.
+  // Within a job, due times never decrease along the plan, which keeps the plan's (on-disk) order.
   struct Task {
     TimeMs due = 0;
     uint64_t seq = 0;  // submission order breaks ties
@@ -94,9 +118,10 @@ class Prefetcher {
     bool operator<(const Task& o) const { return due != o.due ? due > o.due : seq > o.seq; }  // min-heap
   };
   void Work(std::stop_token stop);
-  void Issue(Job& job, const PrefetchRead& read);
+  void Issue(Job& job, const Piece& piece, std::vector<char>& buffer);
   void Finish(Job& job);
 
+  const PrefetcherOptions options_;
   std::function<void(int32_t)> on_thread_start_;
   ResultCallback on_result_;
   mutable std::mutex mu_;

@@ -28,6 +28,8 @@ nlohmann::json JobJson(const JobRecord& j) {
                         {"bytes_requested", j.bytes_requested},
                         {"files_opened", j.files_opened},
                         {"files_missing", j.files_missing},
+                        {"directories", j.directories},
+                        {"stopped_cached", j.cached},
                         {"queue_us", j.queue_us},
                         {"issue_us", j.issue_us},
                         {"brought_bytes", bytes(j.pages_in)},

@@ -277,7 +277,9 @@ void ReadPrefetch(SectionReader s, PrefetchConfig& c) {
   s.Size("guess_reserve", c.guess_reserve);
   s.Double("psi_limit", c.psi_limit, 0, 1);
   s.Int("io_threads", c.io_threads, 1, 64);
+  s.Size("io_piece", c.io_piece);
   s.Duration("order_slice", c.order_slice_ms);
+  s.Int("warm_directories", c.warm_directories, 0, 4096);
   s.Int("max_programs", c.max_programs, 1, 1 << 20);
   s.StrList("interpreters", c.interpreters);
   static const std::set<std::string> modes = {"observe", "recommend", "enforce"};

@@ -152,7 +152,9 @@ struct PrefetchConfig {
   uint64_t guess_reserve = 0;           // predictions leave this much memory free
   double psi_limit = 0;                 // memory PSI (some) above which nothing is prefetched
   int io_threads = 0;
+  uint64_t io_piece = 0;                // larger reads are read in pieces of this size, each waited for
   TimeMs order_slice_ms = 0;
+  int warm_directories = 0;             // directories of a plan's files listed first, at most
   int max_programs = 0;
   std::vector<std::string> interpreters;
 };

@@ -88,5 +88,35 @@ TEST(PrefetchPlanTest, ReadsAreClampedToTheFilesSize) {
   EXPECT_EQ(plan[0].pages, (PageRange{0, 10}));
 }
 
+TEST(PrefetchPlanTest, DirectoriesOfThePlannedFilesComeFirstOnceEachAndBounded) {
+  StartupProfiles profiles;
+  profiles.Learn("py", Trace({{"/usr/lib/py/a.pyc", 0, {0, 2}}, {"/usr/lib/py/json/b.pyc", 10, {0, 1}},
+                              {"/usr/lib/py/c.pyc", 20, {0, 1}}, {"/etc/conf", 30, {0, 1}}, {"/init", 40, {0, 1}}}),
+                 1);
+  PlanOptions o;
+  o.slice_ms = 1;  // time order
+  o.max_directories = 8;
+  auto disk = FakeDisk({{"/usr/lib/py/a.pyc", 0}, {"/usr/lib/py/json/b.pyc", 0}, {"/usr/lib/py/c.pyc", 0},
+                        {"/etc/conf", 0}, {"/init", 0}});
+  auto plan = BuildPlan("py", profiles, LaunchModel(), o, disk);
+  ASSERT_EQ(plan.size(), 8u);
+  std::vector<std::string> dirs;
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_TRUE(plan[i].directory);
+    EXPECT_EQ(plan[i].pages.count, 0u);
+    dirs.push_back(plan[i].path);
+  }
+  // In the order their files are needed; the root is always cached, so it is not listed.
+  EXPECT_EQ(dirs, (std::vector<std::string>{"/usr/lib/py", "/usr/lib/py/json", "/etc"}));
+  for (size_t i = 3; i < plan.size(); ++i) EXPECT_FALSE(plan[i].directory);
+  EXPECT_EQ(PlanBytes(plan), 6 * kPageBytes) << "directories bring no file pages";
+  o.max_directories = 1;
+  plan = BuildPlan("py", profiles, LaunchModel(), o, disk);
+  EXPECT_EQ(plan.size(), 6u);
+  EXPECT_EQ(plan[0].path, "/usr/lib/py");
+  o.max_directories = 0;
+  EXPECT_EQ(BuildPlan("py", profiles, LaunchModel(), o, disk).size(), 5u);
+}
+
 }  // namespace
 }  // namespace hostmind
