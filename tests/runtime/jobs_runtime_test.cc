@@ -74,8 +74,9 @@ TEST(JobsRuntime, RunsBackfillsLimitsAndSurvivesACrash) {
   EXPECT_NE(jobs.Run("submit --time soon -- /bin/true", &out), 0);
   EXPECT_NE(out.find("--time"), std::string::npos) << out;
 
-  // a holds one CPU for 8 s; b needs both and waits; c is short and backfills around b.
-  const uint64_t a = jobs.Submit("--cpus 1 --time 60s -- /bin/sh -c 'echo started; sleep 8; echo finished'");
+  // a holds one CPU for 15 s (long enough for c to finish on a loaded machine); b needs both
+  // and waits; c is short and backfills around b.
+  const uint64_t a = jobs.Submit("--cpus 1 --time 60s -- /bin/sh -c 'echo started; sleep 15; echo finished'");
   ASSERT_TRUE(WaitFor([&] { return jobs.State(a) == "running"; }, 10s)) << jobs.Show(a).dump() << agent.Log();
   const uint64_t b = jobs.Submit("--cpus 2 --time 30s -- /bin/sleep 1");
   const uint64_t c = jobs.Submit("--cpus 1 --time 5s -- /bin/echo hello");
