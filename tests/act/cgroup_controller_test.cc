@@ -67,16 +67,28 @@ TEST(CgroupControl, MapsKnobsToV2Files) {
   EXPECT_EQ(host.Knob("/sys/fs/cgroup/hm/web/memory.low"), "2048");
 }
 
-TEST(CgroupControl, ReclaimsOnV1ByLoweringTheLimitAndPuttingItBack) {
+// A batch cgroup holding `state`, and a CgroupControl over it that keeps originals in a store.
+struct ReclaimRig {
+  ReclaimRig(bool v2, FakeCgroupState state) : host(v2), writer(host.env), clock(1000) {
+    host.AddCgroup("/hm/batch");
+    host.Set("/hm/batch", state);
+    store = std::move(*Store::Open(":memory:"));
+    originals = std::move(*OriginalValues::Open(*store, "alloc"));
+    control = std::make_unique<CgroupControl>(*DetectCgroupLayout(host.env), host.env, writer, originals.get(), clock);
+  }
   FakeCgroupHost host;
-  host.AddCgroup("/hm/batch");
-  host.Set("/hm/batch", FakeCgroupState{.anon = 300u << 20, .file = 700u << 20});
-  MemoryHostWriter writer(host.env);
-  FakeClock clock(1000);
-  auto store = std::move(*Store::Open(":memory:"));
-  auto originals = OriginalValues::Open(*store, "alloc");
-  ASSERT_TRUE(originals.ok());
-  CgroupControl c(*DetectCgroupLayout(host.env), host.env, writer, originals->get(), clock);
+  MemoryHostWriter writer;
+  FakeClock clock;
+  std::unique_ptr<Store> store;
+  std::unique_ptr<OriginalValues> originals;
+  std::unique_ptr<CgroupControl> control;
+};
+
+TEST(CgroupControl, ReclaimsOnV1ByLoweringTheLimitAndPuttingItBack) {
+  ReclaimRig rig(/*v2=*/false, FakeCgroupState{.anon = 300u << 20, .file = 700u << 20});
+  FakeCgroupHost& host = rig.host;
+  MemoryHostWriter& writer = rig.writer;
+  CgroupControl& c = *rig.control;
   EXPECT_TRUE(c.CanReclaim());
   EXPECT_DOUBLE_EQ(*c.Read(CgroupKnob::kMemoryReclaim, "/hm/batch"), 1000.0 * 1048576);  // reads as the usage
   ASSERT_TRUE(c.Write(CgroupKnob::kMemoryMax, "/hm/batch", 2048.0 * 1048576).ok());
@@ -95,25 +107,20 @@ TEST(CgroupControl, ReclaimsOnV1ByLoweringTheLimitAndPuttingItBack) {
   ASSERT_TRUE(c.Write(CgroupKnob::kMemoryReclaim, "/hm/batch", 2000.0 * 1048576).ok());
   EXPECT_TRUE(calls_since(n).empty());
   // The limit's original is the one kept, so a restore puts back "no limit".
-  ASSERT_TRUE((*originals)->RestoreAll(writer, nullptr, clock.Now(), "test").ok());
+  ASSERT_TRUE(rig.originals->RestoreAll(writer, nullptr, rig.clock.Now(), "test").ok());
   EXPECT_EQ(host.Knob(limit), "-1");
 }
 
 TEST(CgroupControl, ReclaimsOnV2ThroughMemoryReclaim) {
-  FakeCgroupHost host(/*v2=*/true);
-  host.AddCgroup("/hm/batch");
-  host.Set("/hm/batch", FakeCgroupState{.anon = 100u << 20, .file = 400u << 20});
-  MemoryHostWriter writer(host.env);
-  FakeClock clock(1000);
-  auto store = std::move(*Store::Open(":memory:"));
-  auto originals = OriginalValues::Open(*store, "alloc");
-  CgroupControl c(*DetectCgroupLayout(host.env), host.env, writer, originals->get(), clock);
+  ReclaimRig rig(/*v2=*/true, FakeCgroupState{.anon = 100u << 20, .file = 400u << 20});
+  FakeCgroupHost& host = rig.host;
+  CgroupControl& c = *rig.control;
   EXPECT_FALSE(c.CanReclaim());  // a kernel before 5.19 has no memory.reclaim
   host.env.SetFile("/sys/fs/cgroup/memory.reclaim", "");
   EXPECT_TRUE(c.CanReclaim());
   ASSERT_TRUE(c.Write(CgroupKnob::kMemoryReclaim, "/hm/batch", 200.0 * 1048576).ok());
-  EXPECT_EQ(writer.calls(), (std::vector<std::string>{"/sys/fs/cgroup/hm/batch/memory.reclaim=314572800"}));
-  EXPECT_FALSE((*originals)->HasAny());  // an act, not a setting: nothing to put back
+  EXPECT_EQ(rig.writer.calls(), (std::vector<std::string>{"/sys/fs/cgroup/hm/batch/memory.reclaim=314572800"}));
+  EXPECT_FALSE(rig.originals->HasAny());  // an act, not a setting: nothing to put back
 }
 
 AllocConfig TwoWorkloads(const std::string& mode) {
@@ -259,7 +266,9 @@ TEST(CgroupController, ReclaimsBatchMemoryAtTheRateLimitAndAuditsIt) {
     double from = std::stod(reclaims[i].old_value), to = std::stod(reclaims[i].new_value);
     EXPECT_LE(from - to, 0.25 * from + 1);  // max_step of the memory in use
     EXPECT_GE(to, (300.0 + 64) * 1048576);   // never under anon + headroom
-    if (i > 0) EXPECT_GE(reclaims[i].ts - reclaims[i - 1].ts, 6000);
+    if (i > 0) {
+      EXPECT_GE(reclaims[i].ts - reclaims[i - 1].ts, 6000);
+    }
   }
   // Each reclaim put the working limit back.
   EXPECT_NE(rig.host.Knob(kV1Mem + "/batch/memory.limit_in_bytes"), reclaims.back().new_value);

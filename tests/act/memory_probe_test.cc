@@ -206,7 +206,9 @@ TEST(MemoryProbe, StaysWithinTheConfiguredBounds) {
   Outcome o = world.Run(100, /*max_bytes=*/300 * kMiB);
   for (const auto& p : o.plans) {
     EXPECT_LE(p.limit, 300 * kMiB);
-    if (p.reclaim_to >= 0) EXPECT_LE(p.reclaim_to, 300 * kMiB);
+    if (p.reclaim_to >= 0) {
+      EXPECT_LE(p.reclaim_to, 300 * kMiB);
+    }
   }
   MemoryProbe probe(MemoryProbeOptions{});
   CgroupUsageSample u;
