@@ -15,7 +15,7 @@ both. Measured per phase: context switches per second (/proc/stat ctxt, the whol
 the workers' own involuntary switches (nonvoluntary_ctxt_switches), the probe's p50/p99
 wake-up and request latency, and the workers' throughput.
 
-  bench/sched_bench.py --hostmind build/release/src/cli/hostmind [--phase S] [--rounds N]
+  bench/sched_bench.py --hostmind build/release/src/cli/hostmind [--phase S] [--rounds N] [--slice MS]
 Ends with one JSON object of the headline figures.
 """
 import argparse, json, os, signal, statistics, subprocess, sys, tempfile, time, urllib.request
@@ -67,8 +67,8 @@ def ctxt():
 
 
 class Agent:
-    def __init__(self, binary, workdir):
-        self.binary, self.workdir, self.proc = binary, workdir, None
+    def __init__(self, binary, workdir, slice_ms):
+        self.binary, self.workdir, self.slice_ms, self.proc = binary, workdir, slice_ms, None
 
     def start(self, mode):
         cfg = os.path.join(self.workdir, "hostmind.yaml")
@@ -82,7 +82,7 @@ sched_hints:
   mode: {mode}
   long_after: 5s
   min_age: 1s
-""")
+""" + (f"  slice: {self.slice_ms}ms\n" if self.slice_ms is not None else ""))
         log = open(os.path.join(self.workdir, f"agent-{mode}.log"), "w")
         self.log_path = log.name
         self.proc = subprocess.Popen([self.binary, "run", "--config", cfg], stdout=log, stderr=log)
@@ -131,11 +131,12 @@ def main():
     ap.add_argument("--phase", type=float, default=15)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--workers", type=int, default=2 * os.cpu_count())
+    ap.add_argument("--slice", type=int, help="sched_hints.slice in ms (default: the agent's own)")
     a = ap.parse_args()
     workdir = tempfile.mkdtemp(prefix="hostmind-sched-bench-")
     open(os.path.join(workdir, "worker.py"), "w").write(WORKER)
     open(os.path.join(workdir, "probe.py"), "w").write(PROBE)
-    agent = Agent(os.path.abspath(a.hostmind), workdir)
+    agent = Agent(os.path.abspath(a.hostmind), workdir, a.slice)
 
     print(f"learning: {a.workers} workers run {a.phase:.0f} s once with the agent watching", flush=True)
     agent.start("observe")
@@ -173,6 +174,7 @@ def main():
         "bench": "sched",
         "workers": a.workers,
         "phase_s": a.phase,
+        "slice_ms": a.slice,
         "rounds": a.rounds,
         "processes_hinted": hinted,
         "off": summary["off"],

@@ -19,6 +19,8 @@ namespace hostmind {
 namespace {
 
 constexpr char kOriginalsModel[] = "sched_hints_originals";
+constexpr char kCpuBoundModel[] = "sched_hints_cpu_bound";
+constexpr size_t kMaxCpuBound = 1024;  // command lines remembered as CPU-bound
 constexpr uint32_t kSchedBatch = 3;
 
 // struct sched_attr up to sched_period (SCHED_ATTR_SIZE_VER0): what every kernel since 3.14
@@ -117,6 +119,13 @@ class LinuxSchedHost final : public SchedHost {
   }
 };
 
+const std::string& Input(const Action& a, const std::string& key) {
+  static const std::string none;
+  for (const auto& [k, v] : a.inputs)
+    if (k == key) return v;
+  return none;
+}
+
 std::string Pct(double x) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%.0f%%", 100 * x);
@@ -145,6 +154,12 @@ Status SchedHinter::Start() {
   auto audit = ActionAudit::Open(store_);
   if (!audit.ok()) return audit.status();
   audit_ = std::move(*audit);
+  if (auto known = store_.GetModel(kCpuBoundModel)) {
+    auto j = nlohmann::json::parse(*known, nullptr, false);
+    if (j.is_object())
+      for (const auto& [line, ts] : j.items())
+        if (ts.is_number_integer()) cpu_bound_[line] = ts.get<TimeMs>();
+  }
   auto saved = store_.GetModel(kOriginalsModel);
   if (!saved) return Status::Ok();
   auto j = nlohmann::json::parse(*saved, nullptr, false);
@@ -162,12 +177,25 @@ Status SchedHinter::Start() {
 
 std::vector<Action> SchedHinter::Plan(TimeMs now) {
   std::vector<Action> out;
+  if (hinted_.size() >= options_.max_hinted) {  // forget the processes that have ended
+    std::erase_if(hinted_, [&](const auto& h) {
+      ProcessSchedUsage usage;
+      return !host_.Usage(h.first, &usage) || usage.start_ticks != h.second.start_ticks;
+    });
+    SaveOriginals();
+  }
   for (const OpenRun& run : candidates_()) {
     const TimeMs age = now - run.exec_ts;
-    if (age < options_.min_age_ms) continue;
+    if (auto h = hinted_.find(run.pid); h != hinted_.end()) {
+      if (!h->second.confirmed && age >= options_.min_age_ms)
+        if (auto undo = Confirm(run, now, h->second)) out.push_back(std::move(*undo));
+      continue;
+    }
     // Predicted long, or already running past the bar (the prediction was too short).
-    const bool long_run = run.predicted_ms >= options_.long_after_ms || age >= options_.long_after_ms;
-    if (!long_run || hinted_.count(run.pid) || hinted_.size() >= options_.max_hinted) continue;
+    const bool predicted_long = run.predicted_ms >= options_.long_after_ms;
+    if (!(predicted_long || age >= options_.long_after_ms) || hinted_.size() >= options_.max_hinted) continue;
+    const bool judged = age >= options_.min_age_ms;
+    if (!judged && !(predicted_long && cpu_bound_.count(run.command_line))) continue;
     ProcessSchedUsage usage;
     if (!host_.Usage(run.pid, &usage)) continue;
     const uint64_t ticks = usage.start_ticks;
@@ -175,41 +203,80 @@ std::vector<Action> SchedHinter::Plan(TimeMs now) {
     const double span = static_cast<double>(std::max<TimeMs>(age, 1));
     const double cpu_share = static_cast<double>(usage.cpu_ms) / span;
     const double wait_share = static_cast<double>(usage.wait_ms) / span;
-    if (cpu_share + wait_share < options_.min_cpu) continue;
+    if (judged && cpu_share + wait_share < options_.min_cpu) continue;
     auto current = host_.Get(run.pid);
     if (!current.ok() || current->policy != 0) {  // only the default class; others chose theirs
       judged_[run.pid] = ticks;
       continue;
     }
-    TaskSched next{kSchedBatch, current->nice, options_.slice_ms > 0 ? static_cast<uint64_t>(options_.slice_ms) * 1000000 : current->slice_ns};
-    Action a;
-    a.ts = now;
-    a.actuator = name_;
-    a.mode = options_.mode;
-    a.target = "pid " + std::to_string(run.pid) + " (" + run.command + ")";
-    a.knob = "sched_attr";
-    a.old_value = TaskSchedText(*current);
-    a.new_value = TaskSchedText(next);
-    a.reason = (run.predicted_ms >= options_.long_after_ms
-                    ? "predicted to run " + FormatDuration(run.predicted_ms) + " (" + PredictionSourceName(run.source) + ")"
-                    : "running for " + FormatDuration(age) + ", longer than its prediction") +
-               " and CPU-bound since its exec (runnable " + Pct(cpu_share + wait_share) + " of the time: " +
-               Pct(cpu_share) + " on a CPU, " + Pct(wait_share) + " waiting for one): SCHED_BATCH" +
-               (options_.slice_ms > 0 ? " with a " + std::to_string(options_.slice_ms) + " ms slice" : "");
-    a.inputs = {{"pid", std::to_string(run.pid)},
-                {"start_ticks", std::to_string(ticks)},
-                {"predicted_ms", std::to_string(run.predicted_ms)},
-                {"upper_ms", std::to_string(run.upper_ms)},
-                {"prediction_source", PredictionSourceName(run.source)},
-                {"age_ms", std::to_string(age)},
-                {"cpu_share", Pct(cpu_share)},
-                {"wait_share", Pct(wait_share)},
-                {"long_after_ms", std::to_string(options_.long_after_ms)}};
-    out.push_back(std::move(a));
+    out.push_back(Hint(run, now, *current, ticks, cpu_share, wait_share, judged));
     judged_[run.pid] = ticks;
+    if (judged) RememberCpuBound(run.command_line, now);
   }
   if (judged_.size() > 4 * options_.max_hinted) judged_.clear();  // pids of long-gone processes
   return out;
+}
+
+Action SchedHinter::Hint(const OpenRun& run, TimeMs now, const TaskSched& current, uint64_t ticks,
+                         double cpu_share, double wait_share, bool judged) {
+  const TimeMs age = now - run.exec_ts;
+  TaskSched next{kSchedBatch, current.nice,
+                 options_.slice_ms > 0 ? static_cast<uint64_t>(options_.slice_ms) * 1000000 : current.slice_ns};
+  Action a;
+  a.ts = now;
+  a.actuator = name_;
+  a.mode = options_.mode;
+  a.target = "pid " + std::to_string(run.pid) + " (" + run.command + ")";
+  a.knob = "sched_attr";
+  a.old_value = TaskSchedText(current);
+  a.new_value = TaskSchedText(next);
+  const std::string how_long = run.predicted_ms >= options_.long_after_ms
+                                   ? "predicted to run " + FormatDuration(run.predicted_ms) + " (" +
+                                         PredictionSourceName(run.source) + ")"
+                                   : "running for " + FormatDuration(age) + ", longer than its prediction";
+  const std::string why_cpu = judged ? " and CPU-bound since its exec (runnable " + Pct(cpu_share + wait_share) +
+                                           " of the time: " + Pct(cpu_share) + " on a CPU, " + Pct(wait_share) +
+                                           " waiting for one)"
+                                     : " and CPU-bound in its earlier runs (judged again at " +
+                                           FormatDuration(options_.min_age_ms) + " of age)";
+  a.reason = how_long + why_cpu + ": SCHED_BATCH" +
+             (options_.slice_ms > 0 ? " with a " + std::to_string(options_.slice_ms) + " ms slice" : "");
+  a.inputs = {{"pid", std::to_string(run.pid)},
+              {"start_ticks", std::to_string(ticks)},
+              {"judged", judged ? "this run" : "earlier runs"},
+              {"predicted_ms", std::to_string(run.predicted_ms)},
+              {"upper_ms", std::to_string(run.upper_ms)},
+              {"prediction_source", PredictionSourceName(run.source)},
+              {"age_ms", std::to_string(age)},
+              {"cpu_share", Pct(cpu_share)},
+              {"wait_share", Pct(wait_share)},
+              {"long_after_ms", std::to_string(options_.long_after_ms)}};
+  return a;
+}
+
+std::optional<Action> SchedHinter::Confirm(const OpenRun& run, TimeMs now, Hinted& hinted) {
+  ProcessSchedUsage usage;
+  if (!host_.Usage(run.pid, &usage) || usage.start_ticks != hinted.start_ticks) return std::nullopt;
+  const double span = static_cast<double>(std::max<TimeMs>(now - run.exec_ts, 1));
+  const double runnable = static_cast<double>(usage.cpu_ms + usage.wait_ms) / span;
+  if (runnable >= options_.min_cpu) {
+    hinted.confirmed = true;
+    return std::nullopt;
+  }
+  ForgetCpuBound(run.command_line);
+  Action a;
+  a.ts = now;
+  a.actuator = name_;
+  a.mode = options_.mode;
+  a.target = "pid " + std::to_string(run.pid) + " (" + run.command + ")";
+  a.knob = "sched_attr";
+  if (auto current = host_.Get(run.pid); current.ok()) a.old_value = TaskSchedText(*current);
+  a.new_value = hinted.originals.empty() ? "" : TaskSchedText(hinted.originals.begin()->second);
+  a.reason = "hinted on its earlier runs, but this run is not CPU-bound (runnable " + Pct(runnable) + " of its " +
+             FormatDuration(now - run.exec_ts) + "): put back";
+  a.inputs = {{"pid", std::to_string(run.pid)}, {"start_ticks", std::to_string(hinted.start_ticks)},
+              {"undo", "1"}, {"runnable_share", Pct(runnable)}};
+  return a;
 }
 
 void SchedHinter::Apply(std::vector<Action>& actions) {
@@ -218,10 +285,21 @@ void SchedHinter::Apply(std::vector<Action>& actions) {
       spdlog::info("sched_hints (observe): {}: {} -> {}: {}", a.target, a.old_value, a.new_value, a.reason);
       continue;
     }
-    if (a.mode == ActMode::kEnforce) {
-      const int32_t pid = std::stoi(a.inputs[0].second);
+    const int32_t pid = std::stoi(Input(a, "pid"));
+    if (a.mode == ActMode::kEnforce && Input(a, "undo") == "1") {
+      auto it = hinted_.find(pid);
+      Status failed = Status::Ok();
+      if (it != hinted_.end()) {
+        RestoreOne(pid, it->second, &failed);
+        hinted_.erase(it);
+        SaveOriginals();
+      }
+      a.status = failed.ok() ? ActionStatus::kRestored : ActionStatus::kFailed;
+      a.error = failed.ok() ? "" : failed.ToString();
+    } else if (a.mode == ActMode::kEnforce) {
       Hinted h;
-      h.start_ticks = std::stoull(a.inputs[1].second);
+      h.start_ticks = std::stoull(Input(a, "start_ticks"));
+      h.confirmed = Input(a, "judged") == "this run";
       Status failed = Status::Ok();
       for (int32_t tid : host_.Threads(pid)) {
         auto original = host_.Get(tid);
@@ -245,29 +323,32 @@ void SchedHinter::Apply(std::vector<Action>& actions) {
 
 Status SchedHinter::Restore() { return RestoreAll("the agent stopped"); }
 
+bool SchedHinter::RestoreOne(int32_t pid, const Hinted& hinted, Status* result) {
+  ProcessSchedUsage usage;
+  if (!host_.Usage(pid, &usage) || usage.start_ticks != hinted.start_ticks) return false;
+  bool restored = false;
+  for (const auto& [tid, original] : hinted.originals) {
+    Status s = host_.Set(tid, original);
+    if (s.ok()) restored = true;
+    else if (s.code() != StatusCode::kNotFound) *result = s;  // ESRCH: that thread ended
+  }
+  return restored;
+}
+
 Status SchedHinter::RestoreAll(const std::string& why) {
   Status result = Status::Ok();
   for (const auto& [pid, h] : hinted_) {
-    ProcessSchedUsage usage;
-    if (!host_.Usage(pid, &usage) || usage.start_ticks != h.start_ticks) continue;  // gone: nothing to put back
-    std::string restored;
-    for (const auto& [tid, original] : h.originals) {
-      Status s = host_.Set(tid, original);
-      if (s.ok()) restored = TaskSchedText(original);
-      else if (s.code() != StatusCode::kNotFound) result = s;  // ESRCH: that thread ended
-    }
-    if (audit_ && !restored.empty()) {
-      Action a;
-      a.ts = clock_.Now();
-      a.actuator = name_;
-      a.mode = ActMode::kEnforce;
-      a.status = ActionStatus::kRestored;
-      a.target = "pid " + std::to_string(pid);
-      a.knob = "sched_attr";
-      a.new_value = restored;
-      a.reason = why;
-      (void)audit_->Record(a);
-    }
+    if (!RestoreOne(pid, h, &result) || !audit_) continue;
+    Action a;
+    a.ts = clock_.Now();
+    a.actuator = name_;
+    a.mode = ActMode::kEnforce;
+    a.status = ActionStatus::kRestored;
+    a.target = "pid " + std::to_string(pid);
+    a.knob = "sched_attr";
+    a.new_value = h.originals.empty() ? "" : TaskSchedText(h.originals.begin()->second);
+    a.reason = why;
+    (void)audit_->Record(a);
   }
   hinted_.clear();
   SaveOriginals();
@@ -284,6 +365,27 @@ void SchedHinter::SaveOriginals() {
   }
   Status s = store_.PutModel(kOriginalsModel, j.dump(), clock_.Now());
   if (!s.ok()) spdlog::warn("sched_hints: could not save the original scheduling attributes: {}", s.ToString());
+}
+
+void SchedHinter::RememberCpuBound(const std::string& command_line, TimeMs now) {
+  cpu_bound_[command_line] = now;
+  while (cpu_bound_.size() > kMaxCpuBound) {  // forget the one judged longest ago
+    auto oldest = std::min_element(cpu_bound_.begin(), cpu_bound_.end(),
+                                   [](const auto& a, const auto& b) { return a.second < b.second; });
+    cpu_bound_.erase(oldest);
+  }
+  SaveCpuBound();
+}
+
+void SchedHinter::ForgetCpuBound(const std::string& command_line) {
+  if (cpu_bound_.erase(command_line)) SaveCpuBound();
+}
+
+void SchedHinter::SaveCpuBound() {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [line, ts] : cpu_bound_) j[line] = ts;
+  Status s = store_.PutModel(kCpuBoundModel, j.dump(), clock_.Now());
+  if (!s.ok()) spdlog::warn("sched_hints: could not save the CPU-bound commands: {}", s.ToString());
 }
 
 }  // namespace hostmind

@@ -9,9 +9,14 @@
 // kernel's defaults. Every thread of the process is changed; the originals (policy, nice,
 // slice) are kept in the store before the first change and put back on stop, or at the next
 // start after a crash, for every process still alive (pid and start time both match).
+// Command lines judged CPU-bound are remembered (in the store, across restarts): a rerun of
+// one, predicted long, is hinted as soon as its exec is seen rather than after `min_age` of
+// unhinted running, and judged once it is old enough; if this run is not CPU-bound after all,
+// its attributes are put back at once.
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -79,9 +84,20 @@ class SchedHinter final : public Actuator {
  private:
   struct Hinted {
     uint64_t start_ticks = 0;
+    bool confirmed = true;  // judged CPU-bound in this run (false: hinted on its earlier runs)
     std::map<int32_t, TaskSched> originals;  // per thread
   };
+  // Judges a process hinted on its earlier runs now that it is old enough; returns the action
+  // that puts it back if this run is not CPU-bound.
+  std::optional<Action> Confirm(const OpenRun& run, TimeMs now, Hinted& hinted);
+  Action Hint(const OpenRun& run, TimeMs now, const TaskSched& current, uint64_t ticks, double cpu_share,
+              double wait_share, bool judged);
   void SaveOriginals();
+  void RememberCpuBound(const std::string& command_line, TimeMs now);
+  void ForgetCpuBound(const std::string& command_line);
+  void SaveCpuBound();
+  // Puts one process's threads back; false when it is gone (nothing to put back).
+  bool RestoreOne(int32_t pid, const Hinted& hinted, Status* result);
   Status RestoreAll(const std::string& why);
 
   std::string name_ = "sched_hints";
@@ -93,6 +109,7 @@ class SchedHinter final : public Actuator {
   std::unique_ptr<ActionAudit> audit_;
   std::map<int32_t, Hinted> hinted_;          // processes changed, by pid
   std::map<int32_t, uint64_t> judged_;        // pid -> start ticks: decided once, not again
+  std::map<std::string, TimeMs> cpu_bound_;   // command line -> when last judged CPU-bound
 };
 
 }  // namespace hostmind

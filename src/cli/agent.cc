@@ -93,7 +93,10 @@ Status Agent::AttachJobs() {
   if (!jobs.ok()) return jobs.status();
   jobs_ = std::move(*jobs);
   if (Analyzer* a = jobs_->analyzer()) pipeline_.AddAnalyzer(a);
-  if (Actuator* a = jobs_->actuator()) actuators_->Add(a);
+  if (Actuator* a = jobs_->actuator()) {
+    hint_runner_ = std::make_unique<ActuatorRunner>(clock_, config_.sched_hints.interval_ms);
+    hint_runner_->Add(a);
+  }
   jobs_->RegisterRoutes(*http_);
   return Status::Ok();
 }
@@ -211,6 +214,7 @@ Status Agent::Start() {
   for (size_t i = 0; i < pipeline_.collector_count(); ++i)
     for (const auto& [k, v] : state) pipeline_.RestoreCollector(i, k, v);
   HM_RETURN_IF_ERROR(actuators_->Start());
+  if (hint_runner_) HM_RETURN_IF_ERROR(hint_runner_->Start());
   HM_RETURN_IF_ERROR(jobs_->Start());
   HM_RETURN_IF_ERROR(http_->Start());
   alerts_->Start();
@@ -225,6 +229,7 @@ void Agent::Stop() {
   if (!running_) return;
   running_ = false;
   actuators_->Stop();  // puts back every cgroup value the actuators changed
+  if (hint_runner_) hint_runner_->Stop();
   pipeline_.Stop();  // drains the queue and flushes the store
   jobs_->Stop();     // running jobs go on running; the next start adopts them
   http_->Stop();

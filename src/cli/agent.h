@@ -85,6 +85,7 @@ class Agent {
   std::unique_ptr<CgroupController> alloc_;
   std::unique_ptr<OomGuard> oom_guard_;
   std::unique_ptr<ActuatorRunner> actuators_;
+  std::unique_ptr<ActuatorRunner> hint_runner_;  // the scheduling hints, at their own faster pace
   std::unique_ptr<PrefetchUnit> prefetch_;
   std::unique_ptr<JobsFeature> jobs_;
   bool running_ = false;

@@ -384,6 +384,7 @@ Status Overlay(const std::string& yaml, const std::string& origin, Config& confi
   hints.Double("min_cpu", config.sched_hints.min_cpu, 0, 64);
   hints.Duration("min_age", config.sched_hints.min_age_ms);
   hints.Duration("slice", config.sched_hints.slice_ms);
+  hints.Duration("interval", config.sched_hints.interval_ms);
   hints.Finish();
 
   top.Finish();
@@ -402,6 +403,8 @@ Status Overlay(const std::string& yaml, const std::string& origin, Config& confi
                                    config.sched_hints.mode + "'");
   if (config.sched_hints.slice_ms != 0 && (config.sched_hints.slice_ms < 1 || config.sched_hints.slice_ms > 100))
     return Status::InvalidArgument(origin + ": sched_hints.slice: the kernel takes custom slices of 0.1 to 100 ms");
+  if (config.sched_hints.interval_ms <= 0)
+    return Status::InvalidArgument(origin + ": sched_hints.interval: must be positive");
   static const std::set<std::string> policies = {"kill", "freeze", "throttle"};
   if (!policies.count(config.alloc.oom.policy))
     return Status::InvalidArgument(origin + ": alloc.oom.policy: expected kill, freeze or throttle, got '" +

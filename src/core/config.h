@@ -187,6 +187,7 @@ struct SchedHintsConfig {
   double min_cpu = 0;        // CPU share since exec from which it is CPU-bound
   TimeMs min_age_ms = 0;     // younger processes are not judged
   TimeMs slice_ms = 0;       // the EEVDF custom slice given; 0 = keep the kernel's
+  TimeMs interval_ms = 0;    // how often running processes are looked at
 };
 
 struct Config {

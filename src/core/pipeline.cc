@@ -132,6 +132,11 @@ void Pipeline::Stop() {
   started_ = false;
   scheduler_.request_stop();
   scheduler_.join();
+  // One last run of every collector, so that what event sources gathered since their last run
+  // (the exits of processes that ended just before the stop) is analysed, not lost.
+  const TimeMs now = clock_.Now();
+  for (size_t i = 0; i < collectors_.size(); ++i)
+    if (!queue_.TryPush(RunCollector(i, env_, now))) dropped_++;
   draining_ = true;
   queue_.Close();
   analysis_.join();

@@ -67,7 +67,8 @@ class Pipeline {
 
   // Live mode: starts the scheduler and analysis threads.
   void Start();
-  // Stops the scheduler, drains the queue through analyzers and sinks, then flushes sinks.
+  // Stops the scheduler, runs every collector once more, drains the queue through analyzers and
+  // sinks, then flushes sinks.
   void Stop();
 
   // Runs collector `index` once against `env` at time `now` and returns its batch, with the

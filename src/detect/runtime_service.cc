@@ -148,9 +148,12 @@ std::vector<OpenRun> RuntimeService::OpenRuns() const {
   std::lock_guard lock(mu_);
   std::vector<OpenRun> out;
   out.reserve(open_.size());
-  for (const auto& [pid, run] : open_)
-    out.push_back(OpenRun{pid, run.request.command, run.request.submit_ts, run.prediction.predicted_ms,
-                          run.prediction.upper_ms, run.prediction.source});
+  for (const auto& [pid, run] : open_) {
+    std::string line = run.request.command;
+    for (const auto& arg : run.request.args) line += " " + arg;
+    out.push_back(OpenRun{pid, run.request.command, std::move(line), run.request.submit_ts,
+                          run.prediction.predicted_ms, run.prediction.upper_ms, run.prediction.source});
+  }
   std::sort(out.begin(), out.end(), [](const OpenRun& a, const OpenRun& b) { return a.exec_ts < b.exec_ts; });
   return out;
 }

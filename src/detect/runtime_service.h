@@ -24,6 +24,7 @@ namespace hostmind {
 struct OpenRun {
   int32_t pid = 0;
   std::string command;
+  std::string command_line;  // the command and its arguments: how a rerun of it is recognised
   TimeMs exec_ts = 0;
   TimeMs predicted_ms = 0;
   TimeMs upper_ms = 0;

@@ -59,14 +59,15 @@ struct Rig {
   }
   // A process that exec'd `age` ago, used `cpu` of it and waited `wait` for a CPU, predicted to
   // run `predicted`.
-  void Add(int32_t pid, TimeMs age, TimeMs cpu, TimeMs predicted, int threads = 1, TimeMs wait = 0) {
+  void Add(int32_t pid, TimeMs age, TimeMs cpu, TimeMs predicted, int threads = 1, TimeMs wait = 0,
+           const std::string& args = "") {
     FakeSchedHost::Proc p;
     p.cpu_ms = cpu;
     p.wait_ms = wait;
     p.start_ticks = 100 + pid;
     for (int i = 0; i < threads; ++i) p.threads[pid + i] = TaskSched{0, 5, 0};
     host.procs[pid] = p;
-    runs.push_back(OpenRun{pid, "/usr/bin/work", clock.Now() - age, predicted, predicted * 2, PredictionSource::kModel});
+    runs.push_back(OpenRun{pid, "/usr/bin/work", "/usr/bin/work" + (args.empty() ? " --job " + std::to_string(pid) : " " + args), clock.Now() - age, predicted, predicted * 2, PredictionSource::kModel});
   }
   FakeClock clock;
   FakeSchedHost host;
@@ -140,6 +141,51 @@ TEST(SchedHints, ObserveChangesNothingAndACrashIsUndoneAtTheNextStart) {
   auto next = r.Make();  // Start() puts back what the crashed run changed
   EXPECT_EQ(r.host.Find(100)->policy, 0u);
   EXPECT_EQ(r.host.Find(900)->policy, 3u);
+}
+
+TEST(SchedHints, ARerunOfACpuBoundCommandIsHintedAtOnceAndPutBackIfThisRunIsNot) {
+  Rig r;
+  r.Add(100, 10 * S, 10 * S, 600 * S, 1, 0, "train.py");
+  {
+    auto first = r.Make();
+    auto actions = first->Plan(r.clock.Now());
+    ASSERT_EQ(actions.size(), 1u);
+    first->Apply(actions);
+    ASSERT_TRUE(first->Restore().ok());
+  }
+  // The next agent (the memory is in the store) sees two reruns 0.5 s after their exec, and a
+  // different command line of the same program, equally young.
+  r.runs.clear();
+  r.host.procs.clear();
+  r.Add(200, S / 2, S / 2, 600 * S, 1, 0, "train.py");
+  r.Add(300, S / 2, S / 2, 600 * S, 1, 0, "train.py");
+  r.Add(400, S / 2, S / 2, 600 * S, 1, 0, "serve.py");
+  auto h = r.Make();
+  auto actions = h->Plan(r.clock.Now());
+  ASSERT_EQ(actions.size(), 2u);
+  EXPECT_NE(actions[0].reason.find("CPU-bound in its earlier runs"), std::string::npos) << actions[0].reason;
+  h->Apply(actions);
+  EXPECT_EQ(r.host.Find(200)->policy, 3u);
+  EXPECT_EQ(r.host.Find(300)->policy, 3u);
+  EXPECT_EQ(r.host.Find(400)->policy, 0u);
+
+  // At 3 s of age, 200 has been runnable throughout; 300 slept most of it.
+  r.clock.Advance(2500);
+  r.host.procs[200].cpu_ms = 3 * S;
+  r.host.procs[300].cpu_ms = 300;
+  actions = h->Plan(r.clock.Now());
+  ASSERT_EQ(actions.size(), 1u);
+  EXPECT_EQ(actions[0].target, "pid 300 (/usr/bin/work)");
+  EXPECT_NE(actions[0].reason.find("not CPU-bound (runnable 10% of its 3 s)"), std::string::npos) << actions[0].reason;
+  h->Apply(actions);
+  EXPECT_EQ(actions[0].status, ActionStatus::kRestored);
+  EXPECT_EQ(r.host.Find(300)->policy, 0u);
+  EXPECT_EQ(r.host.Find(200)->policy, 3u);
+  EXPECT_TRUE(h->Plan(r.clock.Now()).empty());  // both decided
+
+  // The command line is forgotten: its next run waits to be judged.
+  r.Add(500, S / 2, S / 2, 600 * S, 1, 0, "train.py");
+  EXPECT_TRUE(h->Plan(r.clock.Now()).empty());
 }
 
 }  // namespace

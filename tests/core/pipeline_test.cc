@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <thread>
 
 #include "core/bounded_queue.h"
@@ -120,6 +121,37 @@ TEST(Pipeline, LiveThreadsCollectAndDrainOnStop) {
   EXPECT_GE(sink.batches, 5);
   EXPECT_EQ(sink.last_value, 7);
   EXPECT_EQ(p.dropped_batches(), 0u);
+}
+
+// Emits what has "happened" since the test began (an event source's gathered events).
+class AtomicValueCollector : public Collector {
+ public:
+  const std::string& name() const override { return name_; }
+  Status Collect(CollectContext& ctx) override {
+    ctx.out().Gauge(SeriesKey("test_value"), value.load());
+    return Status::Ok();
+  }
+  std::atomic<int> value{1};
+
+ private:
+  std::string name_ = "atomic_value";
+};
+
+TEST(Pipeline, StopCollectsOnceMoreSoLateEventsAreAnalysed) {
+  MemoryHostEnv env;
+  SystemClock clock;
+  Pipeline p(env, clock);
+  auto collector = std::make_unique<AtomicValueCollector>();
+  auto* source = collector.get();
+  p.AddCollector(std::move(collector), kMsPerHour);  // runs at start, then not for an hour
+  CountingSink sink;
+  p.AddSink(&sink);
+  p.Start();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  source->value = 2;  // happens after the first run, long before the next
+  p.Stop();
+  EXPECT_EQ(sink.batches, 2);
+  EXPECT_EQ(sink.last_value, 2);
 }
 
 TEST(Pipeline, FullQueueCountsDrops) {
