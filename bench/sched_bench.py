@@ -128,8 +128,8 @@ def run_mix(workdir, workers, seconds):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--hostmind", required=True)
-    ap.add_argument("--phase", type=float, default=15)
-    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--phase", type=float, default=30)
+    ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--workers", type=int, default=2 * os.cpu_count())
     ap.add_argument("--slice", type=int, help="sched_hints.slice in ms (default: the agent's own)")
     a = ap.parse_args()

@@ -72,7 +72,7 @@ nlohmann::json HealthJson(const CoreApiContext& ctx) {
 
 void RegisterCoreApi(HttpServer& server, CoreApiContext ctx) {
   server.Get("/metrics", [ctx](const HttpRequest&) {
-    return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", RenderMetrics(ctx.series->LiveSeries())};
+    return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", RenderMetrics(ctx.series->LiveSeries()), {}};
   });
   server.Get("/api/v1/health", [ctx](const HttpRequest&) { return HttpResponse::Json(HealthJson(ctx)); });
   // The route index: what this agent serves, so the dashboard shows only sections that exist.

@@ -21,6 +21,7 @@ TEST(Config, EmbeddedDefaultsLoad) {
   EXPECT_EQ(c->collect.IntervalOf("filesystems"), 10000);
   EXPECT_EQ(c->collect.IntervalOf("cpu"), 1000);
   EXPECT_TRUE(c->collect.Enabled("journal"));
+  EXPECT_EQ(c->sched_hints.interval_ms, 500);
 }
 
 TEST(Config, UserFileOverridesOnlyWhatItNames) {
@@ -58,7 +59,8 @@ INSTANTIATE_TEST_SUITE_P(
                       BadConfigCase{"collect:\n  collectors:\n    cpu: {enabled: maybe}\n", "expected true or false, got 'maybe'"},
                       BadConfigCase{"agent:\n  log_level: loud\n", "agent.log_level"},
                       BadConfigCase{"http: [1, 2\n", "user.yaml:"},
-                      BadConfigCase{"http: 3\n", "expected a mapping"}));
+                      BadConfigCase{"http: 3\n", "expected a mapping"},
+                      BadConfigCase{"sched_hints:\n  interval: 0s\n", "sched_hints.interval"}));
 
 TEST(Config, MissingFileIsNotFound) {
   auto c = LoadConfig("/nonexistent/hostmind.yaml");
