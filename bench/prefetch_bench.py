@@ -13,6 +13,12 @@ and the bytes each launch read from disk itself (getrusage of the children: data
 filesystem metadata no prefetch had brought in when the program needed them).
 The last line of output is one JSON object with the headline figures.
 
+--disk-iops N / --disk-mbps M emulate a slower disk than this VM's (whose reads the host
+largely serves from its own cache): the benchmark moves itself into a cgroup-v1 blkio group
+with that read limit on the device holding /usr before starting anything, so every program,
+preload and hostmind (and so its prefetch reads) share the one throttled device, as they would
+share a real slow disk.
+
 Needs root (drop_caches, eBPF), preload (Debian package), python3, gcc, git, bash.
 """
 import argparse
@@ -54,6 +60,24 @@ def drop_caches():
     subprocess.run(["sync"], check=True)
     with open("/proc/sys/vm/drop_caches", "w") as f:
         f.write("3\n")
+
+
+def throttle_disk(iops, mbps):
+    """Moves this process (and so everything it starts) into a blkio group reading at most
+    `iops` requests and `mbps` MB per second from the device holding /usr."""
+    group = "/sys/fs/cgroup/blkio/hostmind-bench-prefetch"
+    if not os.path.isdir("/sys/fs/cgroup/blkio"):
+        sys.exit("bench-prefetch: --disk-iops/--disk-mbps need the cgroup-v1 blkio controller")
+    os.makedirs(group, exist_ok=True)
+    dev = os.stat("/usr").st_dev
+    device = f"{os.major(dev)}:{os.minor(dev)}"
+    with open(os.path.join(group, "blkio.throttle.read_iops_device"), "w") as f:
+        f.write(f"{device} {iops}\n")
+    with open(os.path.join(group, "blkio.throttle.read_bps_device"), "w") as f:
+        f.write(f"{device} {mbps * 1000000}\n")
+    with open(os.path.join(group, "cgroup.procs"), "w") as f:
+        f.write(str(os.getpid()))
+    return {"device": device, "read_iops": iops, "read_mbps": mbps}
 
 
 def free_port():
@@ -192,6 +216,8 @@ def main():
     ap.add_argument("--io-threads", type=int, default=0, help="hostmind's prefetch.io_threads (0: its default)")
     ap.add_argument("--io-piece", default="", help="hostmind's prefetch.io_piece, e.g. 1MiB or 0 (default: its default)")
     ap.add_argument("--warm-directories", type=int, default=None, help="hostmind's prefetch.warm_directories")
+    ap.add_argument("--disk-iops", type=int, default=0, help="emulate a slower disk: read requests/s (with --disk-mbps)")
+    ap.add_argument("--disk-mbps", type=int, default=0, help="emulate a slower disk: read MB/s (with --disk-iops)")
     args = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("bench-prefetch: needs root (drop_caches, eBPF)")
@@ -199,6 +225,12 @@ def main():
         if not shutil.which(tool):
             sys.exit(f"bench-prefetch: {tool} is missing (scripts/install-deps.sh bench)")
 
+    disk = None
+    if args.disk_iops or args.disk_mbps:
+        if not (args.disk_iops and args.disk_mbps):
+            sys.exit("bench-prefetch: give both --disk-iops and --disk-mbps")
+        disk = throttle_disk(args.disk_iops, args.disk_mbps)
+        log(f"emulated disk: {disk}")
     ws = tempfile.mkdtemp(prefix="hostmind-bench-prefetch-")
     suite = make_suite(ws, args.repo)
     agent = Agent(os.path.abspath(args.hostmind), ws, free_port(), args.window, args.io_threads, args.io_piece, args.warm_directories)
@@ -308,6 +340,7 @@ def main():
         "bench": "prefetch",
         "rounds": args.rounds,
         "settle_s": args.settle,
+        "emulated_disk": disk,
         "preload_cycle_s": args.preload_cycle,
         "preload_state": {"programs": programs, "maps": maps},
         "geomean_speedup_vs_none": round(geomean([r["speedup_vs_none"] for r in report.values()]), 3),
