@@ -12,8 +12,9 @@ them long from that history and, once it has seen them CPU-bound, gives them SCH
 longer EEVDF slice (sched_hints.mode enforce); in the `off` phases it only logs what it would
 do (mode observe). Phases alternate (off on off on ...) so a shared machine's noise falls on
 both. Measured per phase: context switches per second (/proc/stat ctxt, the whole host) and
-the workers' own involuntary switches (nonvoluntary_ctxt_switches), the probe's p50/p99
-wake-up and request latency, and the workers' throughput.
+the workers' own involuntary switches (nonvoluntary_ctxt_switches), all switches of the workers
+and of the probe with its echo process (voluntary + involuntary: how much of the host's count
+is whose), the probe's p50/p99 wake-up and request latency, and the workers' throughput.
 
   bench/sched_bench.py --hostmind build/release/src/cli/hostmind [--phase S] [--rounds N] [--slice MS]
 Ends with one JSON object of the headline figures.
@@ -37,7 +38,8 @@ PROBE = r'''
 import os, sys, time, json
 seconds = float(sys.argv[1])
 req_r, req_w = os.pipe(); rep_r, rep_w = os.pipe()
-if os.fork() == 0:
+echo = os.fork()
+if echo == 0:
     os.close(req_w); os.close(rep_r)  # else its own copy of req_w keeps it from ever seeing EOF
     while True:
         b = os.read(req_r, 1)
@@ -52,10 +54,15 @@ while time.monotonic() < end:
     os.write(req_w, b"x"); os.read(rep_r, 1); t2 = time.monotonic_ns()
     rtt.append((t2 - t1) / 1000)
     time.sleep(0.001)
+def switches(pid):  # voluntary + involuntary context switches of one process so far
+    status = dict(l.split(":\t") for l in open(f"/proc/{pid}/status").read().splitlines() if ":\t" in l)
+    return int(status["voluntary_ctxt_switches"]) + int(status["nonvoluntary_ctxt_switches"])
+own = switches("self") + switches(echo)
 os.close(req_w)
 def q(v, p): v = sorted(v); return v[min(len(v) - 1, int(p * len(v)))]
 print(json.dumps({"wake_p50_us": q(wake, .5), "wake_p99_us": q(wake, .99),
-                  "rtt_p50_us": q(rtt, .5), "rtt_p99_us": q(rtt, .99), "samples": len(wake)}))
+                  "rtt_p50_us": q(rtt, .5), "rtt_p99_us": q(rtt, .99), "samples": len(wake),
+                  "probe_switches": own}))
 '''
 
 
@@ -120,6 +127,8 @@ def run_mix(workdir, workers, seconds):
         "workers_batch": sum(o["batch"] for o in outs),
         "ctxt_per_s": (ctxt() - c0) / elapsed,
         "worker_nonvoluntary_per_s": sum(o["nonvoluntary"] for o in outs) / seconds,
+        "worker_switches_per_s": sum(o["nonvoluntary"] + o["voluntary"] for o in outs) / seconds,
+        "probe_switches_per_s": pout.pop("probe_switches") / seconds,
         "throughput_iter_per_s": sum(o["iterations"] for o in outs) / seconds,
         **pout,
     }
@@ -163,7 +172,7 @@ def main():
             phases[name].append(m)
             print(f"round {r + 1} {name:3}: " + ", ".join(f"{k} {v:.1f}" for k, v in m.items()), flush=True)
 
-    keys = ["ctxt_per_s", "worker_nonvoluntary_per_s", "wake_p50_us", "wake_p99_us", "rtt_p50_us", "rtt_p99_us",
+    keys = ["ctxt_per_s", "worker_nonvoluntary_per_s", "worker_switches_per_s", "probe_switches_per_s", "wake_p50_us", "wake_p99_us", "rtt_p50_us", "rtt_p99_us",
             "throughput_iter_per_s"]
     summary = {n: {k: statistics.mean(m[k] for m in ms) for k in keys} for n, ms in phases.items()}
     print(f"\n{'':28} {'hints off':>12} {'hints on':>12} {'change':>8}")
