@@ -217,17 +217,22 @@ std::vector<Action> SchedHinter::Plan(TimeMs now) {
   return out;
 }
 
-Action SchedHinter::Hint(const OpenRun& run, TimeMs now, const TaskSched& current, uint64_t ticks,
-                         double cpu_share, double wait_share, bool judged) {
-  const TimeMs age = now - run.exec_ts;
-  TaskSched next{kSchedBatch, current.nice,
-                 options_.slice_ms > 0 ? static_cast<uint64_t>(options_.slice_ms) * 1000000 : current.slice_ns};
+Action SchedHinter::NewAction(const OpenRun& run, TimeMs now) const {
   Action a;
   a.ts = now;
   a.actuator = name_;
   a.mode = options_.mode;
   a.target = "pid " + std::to_string(run.pid) + " (" + run.command + ")";
   a.knob = "sched_attr";
+  return a;
+}
+
+Action SchedHinter::Hint(const OpenRun& run, TimeMs now, const TaskSched& current, uint64_t ticks,
+                         double cpu_share, double wait_share, bool judged) {
+  const TimeMs age = now - run.exec_ts;
+  TaskSched next{kSchedBatch, current.nice,
+                 options_.slice_ms > 0 ? static_cast<uint64_t>(options_.slice_ms) * 1000000 : current.slice_ns};
+  Action a = NewAction(run, now);
   a.old_value = TaskSchedText(current);
   a.new_value = TaskSchedText(next);
   const std::string how_long = run.predicted_ms >= options_.long_after_ms
@@ -264,12 +269,7 @@ std::optional<Action> SchedHinter::Confirm(const OpenRun& run, TimeMs now, Hinte
     return std::nullopt;
   }
   ForgetCpuBound(run.command_line);
-  Action a;
-  a.ts = now;
-  a.actuator = name_;
-  a.mode = options_.mode;
-  a.target = "pid " + std::to_string(run.pid) + " (" + run.command + ")";
-  a.knob = "sched_attr";
+  Action a = NewAction(run, now);
   if (auto current = host_.Get(run.pid); current.ok()) a.old_value = TaskSchedText(*current);
   a.new_value = hinted.originals.empty() ? "" : TaskSchedText(hinted.originals.begin()->second);
   a.reason = "hinted on its earlier runs, but this run is not CPU-bound (runnable " + Pct(runnable) + " of its " +

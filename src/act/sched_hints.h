@@ -90,6 +90,8 @@ class SchedHinter final : public Actuator {
   // Judges a process hinted on its earlier runs now that it is old enough; returns the action
   // that puts it back if this run is not CPU-bound.
   std::optional<Action> Confirm(const OpenRun& run, TimeMs now, Hinted& hinted);
+  // An action on `run`'s scheduling attributes, reason and values to be filled in.
+  Action NewAction(const OpenRun& run, TimeMs now) const;
   Action Hint(const OpenRun& run, TimeMs now, const TaskSched& current, uint64_t ticks, double cpu_share,
               double wait_share, bool judged);
   void SaveOriginals();

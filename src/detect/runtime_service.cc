@@ -31,9 +31,11 @@ void RuntimeService::Analyze(const Batch& batch, Analysis& out) {
 
 void RuntimeService::OnExec(const ProcessExec& exec, TimeMs ts) {
   RunRequest req = RequestFromExec(exec, ts);
+  std::string line = req.command;
+  for (const auto& arg : req.args) line += " " + arg;
   std::lock_guard lock(mu_);
   RuntimePrediction p = predictor_.Predict(req, {});
-  open_[exec.pid] = Open{std::move(req), std::move(p)};
+  open_[exec.pid] = Open{std::move(req), std::move(p), std::move(line)};
   open_order_.emplace_back(ts, exec.pid);
   // Forget the oldest open runs (daemons that never exit) beyond the budget.
   while (open_.size() > max_pending_ && !open_order_.empty()) {
@@ -148,12 +150,9 @@ std::vector<OpenRun> RuntimeService::OpenRuns() const {
   std::lock_guard lock(mu_);
   std::vector<OpenRun> out;
   out.reserve(open_.size());
-  for (const auto& [pid, run] : open_) {
-    std::string line = run.request.command;
-    for (const auto& arg : run.request.args) line += " " + arg;
-    out.push_back(OpenRun{pid, run.request.command, std::move(line), run.request.submit_ts,
+  for (const auto& [pid, run] : open_)
+    out.push_back(OpenRun{pid, run.request.command, run.command_line, run.request.submit_ts,
                           run.prediction.predicted_ms, run.prediction.upper_ms, run.prediction.source});
-  }
   std::sort(out.begin(), out.end(), [](const OpenRun& a, const OpenRun& b) { return a.exec_ts < b.exec_ts; });
   return out;
 }

@@ -78,6 +78,7 @@ class RuntimeService final : public Analyzer {
   struct Open {
     RunRequest request;
     RuntimePrediction prediction;
+    std::string command_line;  // the command and its arguments, joined once at exec
   };
 
   mutable std::mutex mu_;
