@@ -36,12 +36,15 @@ class AgentProcess {
   // Starts the agent and waits until it serves HTTP; false after `timeout`.
   bool Start(std::chrono::seconds timeout = std::chrono::seconds(30)) {
     log_ = dir_.path() + "/agent-" + std::to_string(starts_++) + ".log";
+    // Everything the child needs is made before the fork: the test may run other threads (a
+    // NATS listener), and a child that allocates can hang on a lock one of them held.
+    const std::string config = dir_.path() + "/hostmind.yaml";
     pid_ = fork();
     if (pid_ == 0) {
       int fd = open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       dup2(fd, 1);
       dup2(fd, 2);
-      execl(HOSTMIND_BINARY, HOSTMIND_BINARY, "run", "--config", (dir_.path() + "/hostmind.yaml").c_str(), nullptr);
+      execl(HOSTMIND_BINARY, HOSTMIND_BINARY, "run", "--config", config.c_str(), nullptr);
       _exit(127);
     }
     auto deadline = std::chrono::steady_clock::now() + timeout;

@@ -37,14 +37,15 @@ class ChildProcess {
 
   void Start(const std::vector<std::string>& argv, const std::string& log_path) {
     log_ = log_path;
+    // Built before the fork: a child of a threaded test must not allocate (see AgentProcess).
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
     pid_ = fork();
     if (pid_ == 0) {
       int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
       dup2(fd, 1);
       dup2(fd, 2);
-      std::vector<char*> args;
-      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
       execv(args[0], args.data());
       _exit(127);
     }
