@@ -6,6 +6,9 @@ launch, under three conditions in one invocation, alternating (the order rotates
   none      no prefetching (hostmind runs, learning, in observe mode; preload is stopped)
   preload   Debian's preload daemon running with the state it trained during this run
   hostmind  hostmind in enforce mode, after its learning runs
+Each prefetcher runs from before the cache drop to the end of the launch, so both can read a
+launch they predict before it happens (preload every cycle, hostmind every predict_interval,
+given the same period; --no-predict leaves hostmind only its prefetch at exec).
 plus `warm` (no drop: the best any prefetcher could do) as a reference. Every launch waits the
 same settle time after the drop. Reported per program: median wall time per condition, the
 ratios, hostmind's hit rate (pages it brought in that the launch then used) and wasted bytes,
@@ -87,13 +90,14 @@ def free_port():
 
 
 class Agent:
-    def __init__(self, binary, ws, port, window, io_threads, io_piece, warm_directories):
+    def __init__(self, binary, ws, port, window, predict_interval, io_threads, io_piece, warm_directories):
         self.base = f"http://127.0.0.1:{port}"
         conf = os.path.join(ws, "hostmind.yaml")
         with open(conf, "w") as f:
             f.write(f"agent:\n  state_dir: {ws}/var\n  log_level: info\nhttp:\n  port: {port}\n"
                     f"prefetch:\n  mode: observe\n  learn_window: {window}s\n"
-                    "  predict: false  # the benchmark measures the prefetch at exec\n"
+                    + (f"  predict: true\n  predict_interval: {predict_interval}s\n" if predict_interval
+                       else "  predict: false\n")
                     + (f"  io_threads: {io_threads}\n" if io_threads else "")
                     + (f"  io_piece: {io_piece}\n" if io_piece else "")
                     + (f"  warm_directories: {warm_directories}\n" if warm_directories is not None else ""))
@@ -213,6 +217,9 @@ def main():
     ap.add_argument("--preload-cycle", type=int, default=2, help="preload's cycle (Debian's default is 20 s)")
     ap.add_argument("--settle", type=float, default=2.5, help="seconds between the cache drop and each launch")
     ap.add_argument("--window", type=int, default=5, help="hostmind's prefetch.learn_window, seconds")
+    ap.add_argument("--no-predict", action="store_true",
+                    help="hostmind prefetches at exec only (prefetch.predict: false); by default it also "
+                         "prefetches predicted launches every --preload-cycle seconds, preload's period")
     ap.add_argument("--io-threads", type=int, default=0, help="hostmind's prefetch.io_threads (0: its default)")
     ap.add_argument("--io-piece", default="", help="hostmind's prefetch.io_piece, e.g. 1MiB or 0 (default: its default)")
     ap.add_argument("--warm-directories", type=int, default=None, help="hostmind's prefetch.warm_directories")
@@ -233,7 +240,8 @@ def main():
         log(f"emulated disk: {disk}")
     ws = tempfile.mkdtemp(prefix="hostmind-bench-prefetch-")
     suite = make_suite(ws, args.repo)
-    agent = Agent(os.path.abspath(args.hostmind), ws, free_port(), args.window, args.io_threads, args.io_piece, args.warm_directories)
+    agent = Agent(os.path.abspath(args.hostmind), ws, free_port(), args.window,
+                  0 if args.no_predict else args.preload_cycle, args.io_threads, args.io_piece, args.warm_directories)
     st = agent.status()
     if st.get("tracer") != "ebpf":
         log("warning: hostmind traces with", st.get("tracer"), "-", st.get("degraded", ""))
@@ -264,12 +272,13 @@ def main():
         conditions = ["none", "preload", "hostmind"]
         times = {n: {c: [] for c in conditions + ["warm"]} for n in suite}
         own = {n: {c: [] for c in conditions} for n in suite}  # bytes read by the launch itself
-        runs = {n: [] for n in suite}  # pids of the hostmind runs
-        jobs = {}  # pid -> hostmind's prefetch job at that exec
+        runs = {n: [] for n in suite}  # (pid, from ms, to ms) of the hostmind runs
+        jobs = {}  # id -> hostmind's prefetch jobs (at exec and predicted)
         for r in range(args.rounds):
             order = conditions[r % 3:] + conditions[:r % 3]
             for name, cmd in suite.items():
                 for cond in order:
+                    since_ms = time.time() * 1000
                     agent.set_mode("enforce" if cond == "hostmind" else "observe")
                     if cond == "preload":
                         preload.resume()
@@ -280,32 +289,38 @@ def main():
                     times[name][cond].append(secs)
                     own[name][cond].append(read)
                     if cond == "hostmind":
-                        runs[name].append(pid)
+                        runs[name].append((pid, since_ms, time.time() * 1000))
                 agent.set_mode("observe")
                 launch(cmd)  # warm reference: right after a launch, everything is cached
                 pid, secs, _ = launch(cmd)
                 times[name]["warm"].append(secs)
             for j in agent.jobs():  # the ledger keeps the latest jobs only: collect as we go
-                if j["reason"] == "exec":
-                    jobs[j["pid"]] = j
+                jobs[j["id"]] = j
             log(f"round {r + 1}/{args.rounds}: " + ", ".join(
                 f"{n} {statistics.median(times[n]['none']):.3f}/{statistics.median(times[n]['preload']):.3f}/"
                 f"{statistics.median(times[n]['hostmind']):.3f}" for n in suite))
         time.sleep(args.window + 3)  # the last launches' traces close, their hits are counted
         for j in agent.jobs():
-            if j["reason"] == "exec":
-                jobs[j["pid"]] = j
+            jobs[j["id"]] = j
         status = agent.status()
     finally:
         preload.stop()
         agent.stop()
 
     # 4. Report.
+    def run_jobs(pid, since_ms, to_ms):
+        """A hostmind launch's jobs: the one at its exec, and the guesses made from before its
+        cache drop to its end (they may be for the programs expected after it)."""
+        return [j for j in jobs.values() if (j["reason"] == "exec" and j["pid"] == pid) or
+                (j["reason"] == "predicted" and since_ms <= j["ts"] <= to_ms)]
+
     report = {}
     for name in suite:
         med = {c: statistics.median(v) for c, v in times[name].items()}
-        brought = [jobs[p]["brought_bytes"] for p in runs[name] if p in jobs]
-        hit = [jobs[p]["hit_bytes"] for p in runs[name] if p in jobs]
+        per_run = [run_jobs(*r) for r in runs[name]]
+        per_run = [js for js in per_run if js]
+        brought = [sum(j["brought_bytes"] for j in js) for js in per_run]
+        hit = [sum(j["hit_bytes"] for j in js) for js in per_run]
         report[name] = {
             "median_s": {c: round(v, 4) for c, v in med.items()},
             "speedup_vs_none": round(med["none"] / med["hostmind"], 3),
@@ -313,7 +328,9 @@ def main():
             "preload_speedup_vs_none": round(med["none"] / med["preload"], 3),
             "warm_speedup_vs_none": round(med["none"] / med["warm"], 3),
             "hostmind_prefetches": len(brought),
-            "hostmind_prefetches_stopped_cached": sum(bool(jobs[p].get("stopped_cached")) for p in runs[name] if p in jobs),
+            "hostmind_prefetches_stopped_cached": sum(bool(j.get("stopped_cached")) for js in per_run for j in js
+                                                      if j["reason"] == "exec"),
+            "hostmind_predicted_jobs": sum(j["reason"] == "predicted" for js in per_run for j in js),
             "hit_rate": round(sum(hit) / sum(brought), 3) if sum(brought) else None,
             "brought_bytes_median": int(statistics.median(brought)) if brought else 0,
             "wasted_bytes_median": int(statistics.median([b - h for b, h in zip(brought, hit)])) if brought else 0,
@@ -342,6 +359,7 @@ def main():
         "settle_s": args.settle,
         "emulated_disk": disk,
         "preload_cycle_s": args.preload_cycle,
+        "hostmind_predict_interval_s": None if args.no_predict else args.preload_cycle,
         "preload_state": {"programs": programs, "maps": maps},
         "geomean_speedup_vs_none": round(geomean([r["speedup_vs_none"] for r in report.values()]), 3),
         "geomean_speedup_vs_preload": round(geomean([r["speedup_vs_preload"] for r in report.values()]), 3),
@@ -359,7 +377,8 @@ def main():
                          "speedup_vs_none": r["speedup_vs_none"], "speedup_vs_preload": r["speedup_vs_preload"],
                          "hit_rate": r["hit_rate"], "own_read_bytes": r["own_read_bytes_median"],
                          "prefetches": r["hostmind_prefetches"],
-                         "stopped_cached": r["hostmind_prefetches_stopped_cached"]}
+                         "stopped_cached": r["hostmind_prefetches_stopped_cached"],
+                         "predicted_jobs": r["hostmind_predicted_jobs"]}
                      for n, r in report.items()},
     }
     shutil.rmtree(ws, ignore_errors=True)

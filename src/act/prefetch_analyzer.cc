@@ -12,7 +12,6 @@ namespace hostmind {
 namespace {
 
 constexpr TimeMs kRebuildEveryMs = 10 * kMsPerSecond;   // per program, at most
-constexpr TimeMs kPredictEveryMs = 5 * kMsPerSecond;
 constexpr TimeMs kSaveEveryMs = 10 * kMsPerMinute;
 constexpr TimeMs kViewsEveryMs = 2 * kMsPerSecond;      // API snapshots of programs and jobs
 constexpr TimeMs kExecCooldownMs = kMsPerSecond;        // one exec prefetch per program per second
@@ -264,7 +263,7 @@ void PrefetchAnalyzer::RebuildPlans(TimeMs now) {
 }
 
 void PrefetchAnalyzer::Predict(TimeMs now) {
-  if (now - last_predict_ < kPredictEveryMs) return;
+  if (now - last_predict_ < config_.predict_interval_ms) return;
   last_predict_ = now;
   std::vector<LaunchPrediction> preds = launches_.Next(now, config_.predict_min_probability);
   {
@@ -272,11 +271,18 @@ void PrefetchAnalyzer::Predict(TimeMs now) {
     predictions_view_ = preds;
   }
   if (!config_.predict || !prefetcher_) return;
+  const ActMode mode = mode_.load();
   for (const LaunchPrediction& p : preds) {
-    auto last = predicted_.find(p.key);
-    if (last != predicted_.end() && now - last->second < config_.predict_horizon_ms) continue;
     auto plan = FindPlan(p.key);
     if (!plan || plan->reads.empty()) continue;
+    auto last = predicted_.find(p.key);
+    const TimeMs since = last == predicted_.end() ? -1 : now - last->second;
+    // A program stays predicted while what it follows keeps being launched. Enforcing, its
+    // guess is read again only when its pages have left the cache since (memory pressure took
+    // them, or a cache drop): a steady prediction costs a residency check per interval, not a
+    // re-read. Observing or recommending, one guess per horizon is planned and audited.
+    if (mode != ActMode::kEnforce && since >= 0 && since < config_.predict_horizon_ms) continue;
+    if (mode == ActMode::kEnforce && PlanResident(plan->reads)) continue;
     predicted_[p.key] = now;
     // A guess may only use free memory beyond the reserve, and never under any pressure.
     uint64_t free = mem_free_.load();
@@ -290,8 +296,10 @@ void PrefetchAnalyzer::Predict(TimeMs now) {
       continue;
     }
     Submit(PrefetchReason::kPredicted, p.key, 0, now, plan, std::min(room, config_.memory_budget),
-           fmt::format("{} is expected within {} s ({:.0f}%): {}", p.key, config_.predict_horizon_ms / 1000,
-                       100 * p.probability, p.why));
+           fmt::format("{} is expected within {} s ({:.0f}%): {}{}", p.key, config_.predict_horizon_ms / 1000,
+                       100 * p.probability, p.why,
+                       since >= 0 ? fmt::format("; its pages left the cache since the guess {} s ago", since / 1000)
+                                  : ""));
   }
   std::erase_if(predicted_, [&](const auto& kv) { return now - kv.second > config_.predict_horizon_ms; });
 }

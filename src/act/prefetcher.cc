@@ -93,13 +93,15 @@ std::optional<bool> PageCached(const std::string& path, uint64_t page) {
   return cached;
 }
 
+}  // namespace
+
 // Whether a launch's pages are cached already (it ran recently and nothing evicted them): the
 // first page of every file read, every one there resident; in a large plan, of 256 reads spread
 // over it (a few microseconds each; a cold launch stops at its first cold read). Every read,
 // not a handful: eviction takes the rarely used files and leaves libc, so a small sample
 // passes for warm. Looked at before any read is queued, so only the launch itself can have
 // brought a sampled page in, and it races us for its first pages only.
-bool PlanCached(const std::vector<PrefetchRead>& reads) {
+bool PlanResident(const std::vector<PrefetchRead>& reads) {
   std::vector<const PrefetchRead*> files;
   for (const PrefetchRead& r : reads)
     if (!r.directory) files.push_back(&r);
@@ -113,8 +115,6 @@ bool PlanCached(const std::vector<PrefetchRead>& reads) {
   }
   return seen > 0;
 }
-
-}  // namespace
 
 const char* PrefetchReasonName(PrefetchReason reason) {
   return reason == PrefetchReason::kExec ? "exec" : "predicted";
@@ -141,7 +141,7 @@ void Prefetcher::Submit(PrefetchJob job) {
     Finish(*j);
     return;
   }
-  if (j->job.stop_if_cached && PlanCached(j->job.reads)) {
+  if (j->job.stop_if_cached && PlanResident(j->job.reads)) {
     j->cached = true;
     Finish(*j);
     return;

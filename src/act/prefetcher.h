@@ -131,6 +131,11 @@ class Prefetcher {
   std::vector<std::jthread> threads_;
 };
 
+// Whether the pages `reads` would bring in are in the page cache already: the first page of each
+// file read (at most 256, spread over the plan), looked at without reading anything. A launch
+// that ran recently and was not evicted since passes; one cold read fails it.
+bool PlanResident(const std::vector<PrefetchRead>& reads);
+
 // The physical byte offset of `offset` in the open file `fd` on its device (FIEMAP), to issue reads in
 // on-disk order; nullopt where the filesystem cannot tell (tmpfs, inline data, holes).
 std::optional<uint64_t> PhysicalOffset(int fd, uint64_t offset);

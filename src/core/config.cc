@@ -274,6 +274,7 @@ void ReadPrefetch(SectionReader s, PrefetchConfig& c) {
   s.Bool("predict", c.predict);
   s.Double("predict_min_probability", c.predict_min_probability, 0.01, 1);
   s.Duration("predict_horizon", c.predict_horizon_ms);
+  s.Duration("predict_interval", c.predict_interval_ms);
   s.Size("guess_reserve", c.guess_reserve);
   s.Double("psi_limit", c.psi_limit, 0, 1);
   s.Int("io_threads", c.io_threads, 1, 64);
@@ -288,6 +289,7 @@ void ReadPrefetch(SectionReader s, PrefetchConfig& c) {
   if (!tracers.count(c.tracer)) s.FailHere("prefetch.tracer: expected auto, ebpf or fanotify, got '" + c.tracer + "'");
   if (c.learn_window_ms > 60 * kMsPerSecond) s.FailHere("prefetch.learn_window: at most 60s");
   if (c.memory_budget < (1 << 20)) s.FailHere("prefetch.memory_budget: at least 1MiB");
+  if (c.predict_interval_ms < 100) s.FailHere("prefetch.predict_interval: at least 100ms");
   s.Finish();
 }
 

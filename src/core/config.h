@@ -149,6 +149,7 @@ struct PrefetchConfig {
   bool predict = true;                  // prefetch for predicted launches too
   double predict_min_probability = 0;
   TimeMs predict_horizon_ms = 0;
+  TimeMs predict_interval_ms = 0;       // how often predictions are made and evicted guesses re-read
   uint64_t guess_reserve = 0;           // predictions leave this much memory free
   double psi_limit = 0;                 // memory PSI (some) above which nothing is prefetched
   int io_threads = 0;

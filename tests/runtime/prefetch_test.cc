@@ -3,6 +3,7 @@
 // analyzer, having learnt a program, prefetches its file at the program's next exec and counts
 // the pages the program then used as hits.
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -317,75 +318,108 @@ int32_t RunScript(const std::string& script) {
   return pid;
 }
 
-TEST(PrefetchRuntimeTest, AnalyzerPrefetchesALearntProgramAtItsExecAndCountsHits) {
-  testing::TempDir tmp;
-  std::string dir = BlockBackedDir(tmp);
-  if (dir.empty()) GTEST_SKIP() << "no block-backed temporary directory";
-  auto tracer = StartTracerOrSkip();
-  if (!tracer) return;
-  std::string file = MakeFile(dir, "learnt.bin");
-  // A script (its own program: sh keys on its script) that waits, then has dd read the file:
-  // the prefetch at the script's exec holds dd's reads, as dd is the script's child.
-  std::string script = dir + "/reader.sh";
-  std::ofstream(script) << "sleep 0.3\n/bin/dd if=" << file << " of=/dev/null bs=4096 count=128 status=none\n";
-  PrefetchConfig config;
-  config.mode = "enforce";
-  config.learn_window_ms = 1000;
-  config.memory_budget = 64 << 20;
-  config.min_probability = 0.5;
-  config.child_min_probability = 0.5;
-  config.predict = false;
-  config.predict_horizon_ms = 1000;
-  config.psi_limit = 1;
-  config.io_threads = 2;
-  config.order_slice_ms = 50;
-  config.max_programs = 64;
-  config.interpreters = {"sh", "dash"};
-  PrefetchAnalyzer analyzer(config, tracer.get(), "", PrefetchHooks{});
-  auto analyze = [&] {
+// A script (its own program: sh keys on its script) that waits, then has dd read a file, and
+// an analyzer in enforce mode that has learnt it from two cold runs.
+class LearntScript {
+ public:
+  // Skips (empty key()) without a block-backed directory or a tracer.
+  LearntScript(const testing::TempDir& tmp, bool predict) {
+    std::string dir = BlockBackedDir(tmp);
+    if (dir.empty()) {
+      [] { GTEST_SKIP() << "no block-backed temporary directory"; }();
+      return;
+    }
+    tracer_ = StartTracerOrSkip();
+    if (!tracer_) return;
+    file_ = MakeFile(dir, "learnt.bin");
+    script_ = dir + "/reader.sh";
+    std::ofstream(script_) << "sleep 0.3\n/bin/dd if=" << file_ << " of=/dev/null bs=4096 count=128 status=none\n";
+    PrefetchConfig config;
+    config.mode = "enforce";
+    config.learn_window_ms = 1000;
+    config.memory_budget = 64 << 20;
+    config.min_probability = 0.5;
+    config.child_min_probability = 0.5;
+    config.predict = predict;
+    config.predict_min_probability = 0.01;
+    config.predict_horizon_ms = 60 * kMsPerSecond;
+    config.predict_interval_ms = 200;
+    config.guess_reserve = 0;
+    config.psi_limit = 1;
+    config.io_threads = 2;
+    config.order_slice_ms = 50;
+    config.max_programs = 64;
+    config.interpreters = {"sh", "dash"};
+    analyzer_ = std::make_unique<PrefetchAnalyzer>(config, tracer_.get(), "", PrefetchHooks{});
+    Analyze();
+    // Learn: two cold runs (a warm launch is not prefetched again soon after: its pages are cached).
+    for (int i = 0; i < 2; ++i) {
+      Evict(file_);
+      RunScript(script_);
+      Settle(std::chrono::milliseconds(1800));
+    }
+    key_ = "/usr/bin/dash " + script_;
+  }
+
+  void Analyze() {
     Batch b;
     b.source = "memory";
     b.ts = SystemClock().Now();
     b.Gauge(SeriesKey("hostmind_memory_available_bytes"), 8e9);
     b.Gauge(SeriesKey("hostmind_memory_free_bytes"), 8e9);
     Analysis out;
-    analyzer.Analyze(b, out);
-  };
-  auto settle = [&](std::chrono::milliseconds d) {
+    analyzer_->Analyze(b, out);
+  }
+  void Settle(std::chrono::milliseconds d) {
     for (auto end = std::chrono::steady_clock::now() + d; std::chrono::steady_clock::now() < end;) {
-      analyze();
+      Analyze();
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-  };
-  analyze();
-  // Learn: two cold runs (a warm launch is not prefetched again soon after: its pages are cached).
-  for (int i = 0; i < 2; ++i) {
-    Evict(file);
-    RunScript(script);
-    settle(std::chrono::milliseconds(1800));
   }
-  const std::string key = "/usr/bin/dash " + script;
-  auto plan = analyzer.PlanOf(key);
-  ASSERT_TRUE(plan) << "no plan for " << key;
+  // The jobs for the script since `since`.
+  std::vector<JobRecord> JobsSince(TimeMs since, PrefetchReason reason) const {
+    std::vector<JobRecord> out;
+    for (const JobRecord& j : analyzer_->Jobs(1000))
+      if (j.ts >= since && j.key == key_ && j.reason == reason) out.push_back(j);
+    return out;
+  }
+
+  PrefetchAnalyzer& analyzer() { return *analyzer_; }
+  const std::string& key() const { return key_; }
+  const std::string& file() const { return file_; }
+  const std::string& script() const { return script_; }
+
+ private:
+  std::unique_ptr<PageTracer> tracer_;
+  std::unique_ptr<PrefetchAnalyzer> analyzer_;
+  std::string file_, script_, key_;
+};
+
+TEST(PrefetchRuntimeTest, AnalyzerPrefetchesALearntProgramAtItsExecAndCountsHits) {
+  testing::TempDir tmp;
+  LearntScript rig(tmp, /*predict=*/false);
+  if (rig.key().empty()) return;
+  auto plan = rig.analyzer().PlanOf(rig.key());
+  ASSERT_TRUE(plan) << "no plan for " << rig.key();
   bool planned = false;
-  for (const auto& r : *plan) planned |= r.path == file && r.pages.first == 0 && r.pages.count >= 128;
+  for (const auto& r : *plan) planned |= r.path == rig.file() && r.pages.first == 0 && r.pages.count >= 128;
   EXPECT_TRUE(planned) << "the script's plan does not hold dd's read of pages 0-127 of the file";
   // Evict the file and run the script again: the prefetch at its exec brings the pages back
   // before dd reads them.
-  Evict(file);
-  ASSERT_EQ(Count(Resident(file), 0, kFilePages), 0u) << "could not evict the file";
+  Evict(rig.file());
+  ASSERT_EQ(Count(Resident(rig.file()), 0, kFilePages), 0u) << "could not evict the file";
   const TimeMs started = SystemClock().Now();
-  int32_t pid = RunScript(script);
+  int32_t pid = RunScript(rig.script());
   // The script's prefetch holds the file, and dd's exec, 300 ms later, gets no job of its own
   // (the script's covered it): the script's job brought the pages in, and dd's reads made them hits.
   uint64_t hits = 0, in = 0;
   std::vector<JobRecord> jobs;
   for (int i = 0; i < 50 && hits < 128; ++i) {
-    settle(std::chrono::milliseconds(100));
-    jobs = analyzer.Jobs(1000);
+    rig.Settle(std::chrono::milliseconds(100));
+    jobs = rig.analyzer().Jobs(1000);
     hits = in = 0;
     for (const auto& j : jobs)
-      if (j.ts >= started && j.key == key) {
+      if (j.ts >= started && j.key == rig.key()) {
         hits += j.pages_hit;
         in += j.pages_in;
       }
@@ -393,11 +427,41 @@ TEST(PrefetchRuntimeTest, AnalyzerPrefetchesALearntProgramAtItsExecAndCountsHits
   EXPECT_GE(hits, 128u) << "the file's pages, prefetched at the script's exec, were not counted as its hits";
   EXPECT_LE(hits, in);
   for (const auto& j : jobs) EXPECT_FALSE(j.ts >= started && j.key == "/usr/bin/dd") << "dd got a job of its own";
-  settle(std::chrono::milliseconds(1100));  // the overview is refreshed every second
-  EXPECT_GE(analyzer.Overview().skipped["covered by its parent's prefetch"], 1u);
+  rig.Settle(std::chrono::milliseconds(1100));  // the overview is refreshed every second
+  EXPECT_GE(rig.analyzer().Overview().skipped["covered by its parent's prefetch"], 1u);
   bool script_job = false;
-  for (const auto& j : jobs) script_job |= j.pid == pid && j.key == key && j.reason == PrefetchReason::kExec;
+  for (const auto& j : jobs) script_job |= j.pid == pid && j.key == rig.key() && j.reason == PrefetchReason::kExec;
   EXPECT_TRUE(script_job) << "no prefetch at the script's exec";
+}
+
+TEST(PrefetchRuntimeTest, AnalyzerReadsAPredictedProgramAgainWhenItsPagesAreEvicted) {
+  testing::TempDir tmp;
+  LearntScript rig(tmp, /*predict=*/true);
+  if (rig.key().empty()) return;
+  // The script was launched twice within the horizon: it is predicted to follow itself. Each
+  // time its file is evicted, the next prediction reads it back in without a launch.
+  for (int round = 0; round < 2; ++round) {
+    rig.Settle(std::chrono::milliseconds(500));  // whatever is in flight lands first
+    Evict(rig.file());
+    ASSERT_LT(Count(Resident(rig.file()), 0, 128), 128u) << "could not evict the file";
+    const TimeMs evicted = SystemClock().Now();
+    size_t resident = 0;
+    for (int i = 0; i < 40 && resident < 128; ++i) {
+      rig.Settle(std::chrono::milliseconds(100));
+      resident = Count(Resident(rig.file()), 0, 128);
+    }
+    EXPECT_EQ(resident, 128u) << "round " << round << ": the predicted script's pages were not read back";
+    rig.Settle(std::chrono::milliseconds(2100));  // the analyzer's job list is refreshed every 2 s
+    std::string seen;
+    for (const JobRecord& j : rig.analyzer().Jobs(1000))
+      if (j.ts >= evicted) seen += fmt::format("\n  {} {} pid {}", PrefetchReasonName(j.reason), j.key, j.pid);
+    EXPECT_GE(rig.JobsSince(evicted, PrefetchReason::kPredicted).size(), 1u)
+        << "round " << round << ": no predicted prefetch after the eviction; jobs since:" << seen;
+  }
+  // Resident again, the prediction stands but reads nothing more.
+  const TimeMs warm = SystemClock().Now();
+  rig.Settle(std::chrono::milliseconds(2100));
+  EXPECT_TRUE(rig.JobsSince(warm, PrefetchReason::kPredicted).empty()) << "a cached guess was read again";
 }
 
 }  // namespace
