@@ -90,6 +90,11 @@ PrefetchAnalyzer::~PrefetchAnalyzer() {
   SaveModels();
 }
 
+void PrefetchAnalyzer::SetMode(ActMode mode) {
+  mode_.store(mode);
+  if (mode != ActMode::kEnforce && prefetcher_) prefetcher_->CancelQueued();
+}
+
 std::string PrefetchAnalyzer::Key(const ExecNotice& n) const {
   return n.exe.empty() ? "" : LaunchKey(n.exe, n.argv, config_.interpreters);
 }
@@ -140,11 +145,11 @@ void PrefetchAnalyzer::OnExec(const ExecNotice& n) {
   if (mem_available_.load() == 0) return Skip("no memory figures (memory collector disabled?)");
   if (psi_some_.load() > config_.psi_limit) return Skip("memory pressure");
   uint64_t budget = std::min<uint64_t>(config_.memory_budget, mem_available_.load() / 4);
-  Submit(PrefetchReason::kExec, key, n.pid, now, plan, budget,
+  Submit(PrefetchReason::kExec, key, n.pid, now, 0, plan, budget,
          fmt::format("{} was exec'd (pid {}): reads learnt from {} launches", key, n.pid, plan->learnt_from));
 }
 
-void PrefetchAnalyzer::Submit(PrefetchReason reason, const std::string& key, int32_t pid, TimeMs now,
+void PrefetchAnalyzer::Submit(PrefetchReason reason, const std::string& key, int32_t pid, TimeMs now, TimeMs launch_in_ms,
                               std::shared_ptr<const PlanEntry> plan, uint64_t budget, const std::string& why) {
   const ActMode mode = mode_.load();
   if (mode == ActMode::kObserve) return Skip("observe mode");
@@ -153,6 +158,7 @@ void PrefetchAnalyzer::Submit(PrefetchReason reason, const std::string& key, int
   job.key = key;
   job.pid = pid;
   job.ts = now;
+  job.launch_in_ms = launch_in_ms;
   job.stop_if_cached = reason == PrefetchReason::kExec;
   uint64_t bytes = 0;
   for (const PrefetchRead& r : plan->reads) {  // the plan is in issue order: keep its start
@@ -295,7 +301,7 @@ void PrefetchAnalyzer::Predict(TimeMs now) {
       Skip("no free memory for a guess");
       continue;
     }
-    Submit(PrefetchReason::kPredicted, p.key, 0, now, plan, std::min(room, config_.memory_budget),
+    Submit(PrefetchReason::kPredicted, p.key, 0, now, p.delay_ms, plan, std::min(room, config_.memory_budget),
            fmt::format("{} is expected within {} s ({:.0f}%): {}{}", p.key, config_.predict_horizon_ms / 1000,
                        100 * p.probability, p.why,
                        since >= 0 ? fmt::format("; its pages left the cache since the guess {} s ago", since / 1000)

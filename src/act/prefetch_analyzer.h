@@ -73,7 +73,9 @@ class PrefetchAnalyzer final : public Analyzer {
   void OnExec(const ExecNotice& notice);
 
   ActMode mode() const { return mode_.load(); }
-  void SetMode(ActMode mode) { mode_.store(mode); }
+  // Leaving enforce also drops the prefetches still queued: nothing is read after prefetching
+  // was turned off (the pieces in flight, one per I/O thread at most, complete).
+  void SetMode(ActMode mode);
 
   // Snapshots for the API; thread-safe.
   PrefetchStatus Overview() const;
@@ -95,7 +97,8 @@ class PrefetchAnalyzer final : public Analyzer {
   void RebuildPlans(TimeMs now);
   void Predict(TimeMs now);
   void ReadMemory(const Batch& batch);
-  void Submit(PrefetchReason reason, const std::string& key, int32_t pid, TimeMs now,
+  // `launch_in_ms`: for a prediction, when the launch is expected after `now`.
+  void Submit(PrefetchReason reason, const std::string& key, int32_t pid, TimeMs now, TimeMs launch_in_ms,
               std::shared_ptr<const PlanEntry> plan, uint64_t budget, const std::string& why);
   void Skip(const std::string& why);
   void Export(TimeMs now, Analysis& out);

@@ -146,18 +146,26 @@ void Prefetcher::Submit(PrefetchJob job) {
     Finish(*j);
     return;
   }
-  const uint64_t piece_pages = options_.piece_bytes / kPageBytes;
+  // A guess is read through, piece by piece, never queued: what it has in flight is then at
+  // most a piece per thread, so a launch that starts meanwhile (its reads overtake the guess's
+  // in the task queue) waits for that much of it at most, even on a slow disk, instead of for
+  // everything the guesses queued before it.
+  const bool guess = j->job.reason == PrefetchReason::kPredicted;
+  const uint64_t piece_pages = (guess ? kGuessPieceBytes : options_.piece_bytes) / kPageBytes;
   for (size_t i = 0; i < j->job.reads.size(); ++i) {
     const PageRange r = j->job.reads[i].pages;
     if (piece_pages == 0 || r.count <= piece_pages) {
-      j->pieces.push_back({i, r, false});
+      j->pieces.push_back({i, r, guess});
       continue;
     }
     for (uint64_t first = r.first; first < r.end(); first += piece_pages)
       j->pieces.push_back({i, {first, std::min(piece_pages, r.end() - first)}, true});
   }
-  // Guesses wait behind every launch that is really starting.
-  const TimeMs base = j->job.ts + (j->job.reason == PrefetchReason::kPredicted ? kMsPerDay : 0);
+  // Guesses wait behind every launch that is really starting, and the launch expected first
+  // is read first: on a slow disk, the program due in a second must not queue behind one due
+  // in a minute.
+  const TimeMs base =
+      j->job.ts + (j->job.reason == PrefetchReason::kPredicted ? kMsPerDay + j->job.launch_in_ms : 0);
   {
     std::lock_guard lock(mu_);
     TimeMs due = base;
@@ -169,6 +177,17 @@ void Prefetcher::Submit(PrefetchJob job) {
   cv_.notify_all();
 }
 
+size_t Prefetcher::CancelQueued() {
+  std::vector<Task> dropped;
+  {
+    std::lock_guard lock(mu_);
+    for (; !tasks_.empty(); tasks_.pop()) dropped.push_back(tasks_.top());
+  }
+  for (Task& t : dropped)
+    if (++t.job->done == t.job->pieces.size()) Finish(*t.job);
+  return dropped.size();
+}
+
 size_t Prefetcher::queued_reads() const {
   std::lock_guard lock(mu_);
   return tasks_.size();
@@ -176,7 +195,7 @@ size_t Prefetcher::queued_reads() const {
 
 void Prefetcher::Work(std::stop_token stop) {
   if (on_thread_start_) on_thread_start_(static_cast<int32_t>(syscall(SYS_gettid)));
-  std::vector<char> buffer(std::max<uint64_t>(options_.piece_bytes, kPageBytes));
+  std::vector<char> buffer(std::max<uint64_t>(options_.piece_bytes, kGuessPieceBytes));
   while (!stop.stop_requested()) {
     Task task;
     {

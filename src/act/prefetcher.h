@@ -3,10 +3,13 @@
 // kernel to read the planned ranges into the page cache: several threads, because opening a
 // cold file blocks on its inode and directory blocks, and a deep queue is what makes a disk
 // fast. Reads are issued by when they are needed (earliest first, across jobs; predictions
-// after every real launch). A small read is queued and left to the disk (readahead(2)); a large
-// one is read piece by piece, each piece waited for, so that what is in flight stays bounded
-// and a large file's tail does not queue ahead of what the launch needs next. Each job reports
-// what it did when its last read is issued.
+// after every real launch, and among themselves by when their launch is expected). A small
+// read of a launch is queued and left to the disk (readahead(2)); a large one (with
+// io_piece) is read piece by piece, each piece waited for, so that what is in flight stays
+// bounded and a large file's tail does not queue ahead of what the launch needs next. A
+// prediction's reads are all read through piece by piece: a guess never has more than a piece
+// per thread in flight ahead of a launch that starts while it is read. Each job reports what
+// it did when its last read is issued.
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -45,6 +48,7 @@ struct PrefetchJob {
   std::string key;          // the program
   int32_t pid = 0;          // the exec that triggered it (0 for predictions)
   TimeMs ts = 0;
+  TimeMs launch_in_ms = 0;  // a prediction: when its launch is expected, after ts
   std::vector<PrefetchRead> reads;  // in the order to issue them
   // Submit first looks whether the plan's pages are cached (a warm launch; the first page of
   // each read, at most 256, never waiting on the disk): then nothing is read.
@@ -68,6 +72,9 @@ struct PrefetchResult {
   std::vector<PrefetchFile> files;
 };
 
+// Predicted launches' reads are read through in pieces of at most this (see Submit).
+inline constexpr uint64_t kGuessPieceBytes = 512 << 10;
+
 struct PrefetcherOptions {
   int threads = 4;
   // Reads larger than this are read in pieces of this size, each waited for; 0: every read is
@@ -87,6 +94,9 @@ class Prefetcher {
 
   // Queues a job (unless stop_if_cached finds it needless). Thread-safe.
   void Submit(PrefetchJob job);
+  // Drops every read not yet issued; the jobs they belonged to report what they did. Returns
+  // how many reads were dropped. Thread-safe.
+  size_t CancelQueued();
   size_t queued_reads() const;
 
  private:
