@@ -59,9 +59,10 @@ bench-alloc: build bench-deps
 bench-detector: build
 	$(RELEASE_DIR)/bench/hostmind-detector-bench
 
-# Cold starts of real programs: no prefetch vs Debian's preload vs hostmind (root; ~15 min).
+# Cold starts of real programs: no prefetch vs Debian's preload vs hostmind (root; ~8 min).
+# SLOW_DISK=1: on an emulated SD-card-class disk (blkio-throttled to 1,500 IOPS / 90 MB/s; ~11 min).
 bench-prefetch: build bench-deps
-	bench/prefetch_bench.py --hostmind $(HOSTMIND)
+	bench/prefetch_bench.py --hostmind $(HOSTMIND) $(if $(SLOW_DISK),--disk-iops 1500 --disk-mbps 90 --rounds 5)
 
 clean:
 	rm -rf build
