@@ -22,6 +22,7 @@ TEST(Config, EmbeddedDefaultsLoad) {
   EXPECT_EQ(c->collect.IntervalOf("cpu"), 1000);
   EXPECT_TRUE(c->collect.Enabled("journal"));
   EXPECT_EQ(c->sched_hints.interval_ms, 500);
+  EXPECT_EQ(c->prefetch.predict_interval_ms, 5000);
 }
 
 TEST(Config, UserFileOverridesOnlyWhatItNames) {
@@ -60,7 +61,8 @@ INSTANTIATE_TEST_SUITE_P(
                       BadConfigCase{"agent:\n  log_level: loud\n", "agent.log_level"},
                       BadConfigCase{"http: [1, 2\n", "user.yaml:"},
                       BadConfigCase{"http: 3\n", "expected a mapping"},
-                      BadConfigCase{"sched_hints:\n  interval: 0s\n", "sched_hints.interval"}));
+                      BadConfigCase{"sched_hints:\n  interval: 0s\n", "sched_hints.interval"},
+                      BadConfigCase{"prefetch:\n  predict_interval: 10ms\n", "prefetch.predict_interval"}));
 
 TEST(Config, MissingFileIsNotFound) {
   auto c = LoadConfig("/nonexistent/hostmind.yaml");
