@@ -5,6 +5,8 @@
 namespace hostmind {
 namespace {
 
+constexpr TimeMs kResponseRatioBoundMs = 10 * kMsPerSecond;
+
 const std::vector<SchedulingPolicy>& Policies() {
   using Q = QueueOrder;
   using R = RuntimeSource;
@@ -16,6 +18,7 @@ const std::vector<SchedulingPolicy>& Policies() {
       {"easy-sjbf", Q::kFcfs, true, Q::kShortestFirst, R::kUserLimit},
       {"easy-predicted", Q::kFcfs, true, Q::kShortestFirst, R::kPrediction},
       {"sjf-predicted", Q::kShortestFirst, true, Q::kShortestFirst, R::kPrediction},
+      {"hrrn-predicted", Q::kResponseRatio, true, Q::kShortestFirst, R::kPrediction},
   };
   return policies;
 }
@@ -63,12 +66,26 @@ TimeMs Scheduler::ExpectedEnd(const SchedJob& job, TimeMs now) const {
   return std::min(job.start_ts + 2 * elapsed, limit_end);
 }
 
-void Scheduler::Order(std::vector<const SchedJob*>& out, QueueOrder order) const {
+void Scheduler::Order(std::vector<const SchedJob*>& out, QueueOrder order, TimeMs now) const {
   auto by_submission = [](const SchedJob* a, const SchedJob* b) {
     return a->submit_ts != b->submit_ts ? a->submit_ts < b->submit_ts : a->id < b->id;
   };
   if (order == QueueOrder::kFcfs) {
     if (!std::is_sorted(out.begin(), out.end(), by_submission)) std::sort(out.begin(), out.end(), by_submission);
+  } else if (order == QueueOrder::kResponseRatio) {
+    // The slowdown each job would have if it started now; the bound keeps a 1 s job from
+    // outranking everything after a moment's wait, as in the bounded-slowdown metric.
+    auto ratio = [&](const SchedJob* j) {
+      const double run = static_cast<double>(std::max(PlannedRuntime(*j), kResponseRatioBoundMs));
+      return (static_cast<double>(std::max<TimeMs>(now - j->submit_ts, 0)) + run) / run;
+    };
+    std::vector<std::pair<double, const SchedJob*>> ranked;
+    ranked.reserve(out.size());
+    for (const SchedJob* j : out) ranked.emplace_back(ratio(j), j);
+    std::sort(ranked.begin(), ranked.end(), [&](const auto& a, const auto& b) {
+      return a.first != b.first ? a.first > b.first : by_submission(a.second, b.second);
+    });
+    for (size_t i = 0; i < out.size(); ++i) out[i] = ranked[i].second;
   } else {
     std::sort(out.begin(), out.end(), [&](const SchedJob* a, const SchedJob* b) {
       const TimeMs ra = PlannedRuntime(*a), rb = PlannedRuntime(*b);
@@ -104,7 +121,7 @@ SchedDecision Scheduler::Decide(TimeMs now, std::span<const SchedJob> queue, std
   std::vector<const SchedJob*> ordered;
   ordered.reserve(queue.size());
   for (const auto& j : queue) ordered.push_back(&j);
-  Order(ordered, policy_.order);
+  Order(ordered, policy_.order, now);
   size_t i = 0;
   for (; i < ordered.size(); ++i) {
     const SchedJob& j = *ordered[i];
@@ -132,7 +149,7 @@ SchedDecision Scheduler::Decide(TimeMs now, std::span<const SchedJob> queue, std
   d.reserved_job = head.id;
 
   std::vector<const SchedJob*> candidates(ordered.begin() + i + 1, ordered.end());
-  if (policy_.backfill_order != policy_.order) Order(candidates, policy_.backfill_order);
+  if (policy_.backfill_order != policy_.order) Order(candidates, policy_.backfill_order, now);
   for (const SchedJob* c : candidates) {
     if (!c->need.FitsIn(capacity_) || !c->need.FitsIn(free)) continue;
     if (now + PlannedRuntime(*c) <= d.reservation_ts) {

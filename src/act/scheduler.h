@@ -18,6 +18,11 @@
 //                   kill limit, and running jobs' under-predictions are corrected (below)
 //   sjf-predicted   shortest *predicted* run time first, with the same predicted backfilling:
 //                   sjf-easy with predictions in place of the users' estimates
+//   hrrn-predicted  highest *predicted* response ratio first ((wait + run) / run, the run
+//                   floored at the 10 s slowdown bound), with the same predicted backfilling:
+//                   short jobs go first, as under sjf-predicted, but a waiting job's ratio
+//                   grows with its wait, so a long job is not passed forever (Brinch Hansen's
+//                   HRRN; the head still holds EASY's reservation)
 //
 // With predictions, the head's reservation plans each running job to hold its CPUs until the
 // prediction's upper quantile (a reservation planned on the median would be wrong half the
@@ -67,7 +72,7 @@ struct SchedJob {
   TimeMs start_ts = -1;     // set once running
 };
 
-enum class QueueOrder { kFcfs, kShortestFirst };
+enum class QueueOrder { kFcfs, kShortestFirst, kResponseRatio };
 enum class RuntimeSource { kUserLimit, kPrediction };
 
 struct SchedulingPolicy {
@@ -114,8 +119,8 @@ class Scheduler {
   const Resources& capacity() const { return capacity_; }
 
  private:
-  // Sorts `jobs` by `order`; ties go to the earlier submission.
-  void Order(std::vector<const SchedJob*>& jobs, QueueOrder order) const;
+  // Sorts `jobs` by `order` as seen at `now`; ties go to the earlier submission.
+  void Order(std::vector<const SchedJob*>& jobs, QueueOrder order, TimeMs now) const;
 
   SchedulingPolicy policy_;
   Resources capacity_;

@@ -87,7 +87,7 @@ void PrintRuns(const std::vector<PolicyRun>& runs) {
   const PolicyRun* easy = nullptr;
   for (const auto& r : runs)
     if (r.policy == "easy") easy = &r;
-  std::printf("\n%-16s %12s %14s %8s %11s %10s %8s\n", "policy", "avg bsld", "mean wait (s)", "util", "backfilled",
+  std::printf("\n%-16s %12s %14s %13s %8s %11s %10s %8s\n", "policy", "avg bsld", "mean wait (s)", "max wait (s)", "util", "backfilled",
               "vs easy", "time (s)");
   for (const auto& r : runs) {
     std::string vs = "";
@@ -97,8 +97,8 @@ void PrintRuns(const std::vector<PolicyRun>& runs) {
                     100.0 * (r.metrics.avg_bounded_slowdown / easy->metrics.avg_bounded_slowdown - 1));
       vs = buf;
     }
-    std::printf("%-16s %12.2f %14.0f %8.3f %11llu %10s %8.1f\n", r.policy.c_str(), r.metrics.avg_bounded_slowdown,
-                r.metrics.mean_wait_s, r.metrics.utilisation, static_cast<unsigned long long>(r.metrics.backfilled),
+    std::printf("%-16s %12.2f %14.0f %13.0f %8.3f %11llu %10s %8.1f\n", r.policy.c_str(), r.metrics.avg_bounded_slowdown,
+                r.metrics.mean_wait_s, r.metrics.max_wait_s, r.metrics.utilisation, static_cast<unsigned long long>(r.metrics.backfilled),
                 vs.c_str(), r.seconds);
   }
 }
@@ -199,6 +199,7 @@ int RunSwf(const SwfArgs& a) {
     for (const auto& r : runs)
       full["policies"][r.policy] = {{"avg_bounded_slowdown", r.metrics.avg_bounded_slowdown},
                                     {"mean_wait_s", r.metrics.mean_wait_s},
+                                    {"max_wait_s", r.metrics.max_wait_s},
                                     {"utilisation", r.metrics.utilisation},
                                     {"backfilled", r.metrics.backfilled}};
     full["prediction"] = QualityJson(q.quality);
@@ -244,7 +245,7 @@ void AddEvalSwfCommand(CLI::App& eval, int& exit_code) {
   auto* cmd = eval.add_subcommand("swf", "Replay a Parallel Workloads Archive trace (SWF) through the job scheduler");
   static SwfArgs args;
   cmd->add_option("--trace", args.trace, "SWF trace, plain or gzip")->required();
-  cmd->add_option("--policy", args.policy, "fcfs, sjf, easy, sjf-easy, easy-sjbf, easy-predicted, sjf-predicted, a comma-separated list, or all")
+  cmd->add_option("--policy", args.policy, "fcfs, sjf, easy, sjf-easy, easy-sjbf, easy-predicted, sjf-predicted, hrrn-predicted, a comma-separated list, or all")
       ->capture_default_str();
   cmd->add_option("--protocol", args.protocol, "full (the whole trace), rlscheduler (sampled sequences), or both")
       ->check(CLI::IsMember({"full", "rlscheduler", "both"}))

@@ -95,6 +95,7 @@ SchedMetrics ScoreSchedule(const SimResult& result, const Resources& capacity, T
     const double run = static_cast<double>(j.runtime_ms);
     bsld += std::max(1.0, (w + run) / std::max<double>(run, bound_ms));
     wait += w / 1000.0;
+    m.max_wait_s = std::max(m.max_wait_s, w / 1000.0);
     work += run / 1000.0 * j.cpus;
     first = std::min(first, j.submit_ts);
     last = std::max(last, j.end_ts);

@@ -39,6 +39,7 @@ struct SchedMetrics {
   size_t jobs = 0;
   double avg_bounded_slowdown = 0;  // mean of max(1, (wait + run) / max(run, bound))
   double mean_wait_s = 0;
+  double max_wait_s = 0;            // the longest any job waited: what shortest-first risks
   double utilisation = 0;           // CPU-seconds used / (capacity x (last end - first submit))
   uint64_t backfilled = 0;
 };

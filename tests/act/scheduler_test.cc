@@ -86,6 +86,22 @@ TEST(Scheduler, SjfPredictedOrdersTheQueueByPrediction) {
   EXPECT_EQ(Make("sjf-predicted").Decide(3 * S, queue, {}).start, std::vector<uint64_t>{2});
 }
 
+TEST(Scheduler, HrrnPredictedPutsAJobThatWaitedLongBeforeAShortFreshOne) {
+  // At 950 s, job 1 (predicted 1000 s, waiting since 0) has the ratio (950 + 1000) / 1000 =
+  // 1.95 and job 2 (predicted 100 s, waiting since 900) (50 + 100) / 100 = 1.5: job 1 goes
+  // first, where sjf-predicted would pass it again.
+  std::vector<SchedJob> queue = {Job(1, 0, 4, 3000, 1000, 1500), Job(2, 900, 4, 3000, 100, 150)};
+  EXPECT_EQ(Make("hrrn-predicted").Decide(950 * S, queue, {}).start, std::vector<uint64_t>{1});
+  EXPECT_EQ(Make("sjf-predicted").Decide(950 * S, queue, {}).start, std::vector<uint64_t>{2});
+  // Submitted together, the shorter goes first: 1.1 against 1.01 after 10 s.
+  queue[1].submit_ts = 0;
+  EXPECT_EQ(Make("hrrn-predicted").Decide(10 * S, queue, {}).start, std::vector<uint64_t>{2});
+  // A 1 s prediction counts as the 10 s bound: after 10 s its ratio is 2, not 11, and the job
+  // predicted 20 s that has waited 30 s (2.5) goes first.
+  std::vector<SchedJob> bounded = {Job(1, 0, 4, 3000, 20, 30), Job(2, 20, 4, 3000, 1, 2)};
+  EXPECT_EQ(Make("hrrn-predicted").Decide(30 * S, bounded, {}).start, std::vector<uint64_t>{1});
+}
+
 TEST(Scheduler, EasySjbfTriesTheShortestCandidateFirst) {
   // Two candidates fit the 2 free CPUs before the reservation; only one can have them.
   std::vector<SchedJob> running = {Running(Job(1, 0, 2, 100), 0)};

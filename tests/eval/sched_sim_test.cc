@@ -118,6 +118,7 @@ TEST(ScoreSchedule, BoundedSlowdownWaitAndUtilisation) {
   auto m = ScoreSchedule(r, Resources{4, 0});
   EXPECT_DOUBLE_EQ(m.avg_bounded_slowdown, (1.5 + 1.0) / 2);
   EXPECT_DOUBLE_EQ(m.mean_wait_s, 5);
+  EXPECT_DOUBLE_EQ(m.max_wait_s, 10);
   EXPECT_DOUBLE_EQ(m.utilisation, (5.0 * 2 + 20.0 * 2) / (4 * 20.0));
 }
 
