@@ -282,41 +282,63 @@ TEST(PrefetchRuntimeTest, PrefetcherReadsALargeRangeThroughInPieces) {
   EXPECT_EQ(Count(resident, 0, 64) + Count(resident, 96, kFilePages), 0u) << "pages outside the range";
 }
 
+// A guess (a predicted launch's job) of `reads` one-page reads of `file`, cycling over its pages:
+// with one I/O thread, a few thousand take tens of milliseconds.
+PrefetchJob OnePageGuess(const std::string& file, uint64_t id, size_t reads) {
+  PrefetchJob job;
+  job.id = id;
+  job.reason = PrefetchReason::kPredicted;
+  job.ts = 1000;
+  for (size_t i = 0; i < reads; ++i) {
+    PrefetchRead r;
+    r.path = file;
+    r.pages = {i % kFilePages, 1};
+    job.reads.push_back(r);
+  }
+  return job;
+}
+
+// The results a prefetcher reports, in order.
+class Results {
+ public:
+  Prefetcher::ResultCallback Callback() {
+    return [this](PrefetchResult r) {
+      std::lock_guard lock(mu_);
+      results_.push_back(std::move(r));
+      cv_.notify_all();
+    };
+  }
+  // The first `n` results, once there are that many; empty after `timeout`.
+  std::vector<PrefetchResult> Await(size_t n, std::chrono::seconds timeout) {
+    std::unique_lock lock(mu_);
+    if (!cv_.wait_for(lock, timeout, [&] { return results_.size() >= n; })) return {};
+    return results_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<PrefetchResult> results_;
+};
+
 TEST(PrefetchRuntimeTest, PrefetcherReadsTheGuessDueFirstFirst) {
   testing::TempDir tmp;
   std::string dir = BlockBackedDir(tmp);
   if (dir.empty()) GTEST_SKIP() << "no block-backed temporary directory";
   std::string file = MakeFile(dir, "guessed.bin");
-  std::mutex mu;
-  std::condition_variable cv;
-  std::vector<uint64_t> finished;
-  Prefetcher prefetcher(PrefetcherOptions{1, 0}, nullptr, [&](PrefetchResult r) {
-    std::lock_guard lock(mu);
-    finished.push_back(r.id);
-    cv.notify_all();
-  });
-  // A guess for a launch expected in a minute, of 2,000 reads (tens of milliseconds for the one
-  // thread), then one for a launch expected in a second: the second is read before the rest of
-  // the first, so it finishes first.
-  auto guess = [&](uint64_t id, TimeMs launch_in_ms, size_t reads) {
-    PrefetchJob job;
-    job.id = id;
-    job.reason = PrefetchReason::kPredicted;
-    job.ts = 1000;
-    job.launch_in_ms = launch_in_ms;
-    for (size_t i = 0; i < reads; ++i) {
-      PrefetchRead r;
-      r.path = file;
-      r.pages = {i % kFilePages, 1};
-      job.reads.push_back(r);
-    }
-    prefetcher.Submit(std::move(job));
-  };
-  guess(1, 60 * kMsPerSecond, 2000);
-  guess(2, kMsPerSecond, 1);
-  std::unique_lock lock(mu);
-  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(20), [&] { return finished.size() == 2; }));
-  EXPECT_EQ(finished, (std::vector<uint64_t>{2, 1})) << "the guess due in a minute was read before the one due in a second";
+  Results results;
+  Prefetcher prefetcher(PrefetcherOptions{1, 0}, nullptr, results.Callback());
+  // A guess for a launch expected in a minute, of 2,000 reads, then one for a launch expected
+  // in a second: the second is read before the rest of the first, so it finishes first.
+  PrefetchJob later = OnePageGuess(file, 1, 2000);
+  later.launch_in_ms = 60 * kMsPerSecond;
+  PrefetchJob sooner = OnePageGuess(file, 2, 1);
+  sooner.launch_in_ms = kMsPerSecond;
+  prefetcher.Submit(std::move(later));
+  prefetcher.Submit(std::move(sooner));
+  std::vector<PrefetchResult> done = results.Await(2, std::chrono::seconds(20));
+  ASSERT_EQ(done.size(), 2u) << "the guesses did not both report";
+  EXPECT_EQ(done[0].id, 2u) << "the guess due in a minute was read before the one due in a second";
 }
 
 TEST(PrefetchRuntimeTest, PrefetcherDropsWhatIsQueuedWhenCancelled) {
@@ -324,31 +346,15 @@ TEST(PrefetchRuntimeTest, PrefetcherDropsWhatIsQueuedWhenCancelled) {
   std::string dir = BlockBackedDir(tmp);
   if (dir.empty()) GTEST_SKIP() << "no block-backed temporary directory";
   std::string file = MakeFile(dir, "cancelled.bin");
-  std::mutex mu;
-  std::condition_variable cv;
-  std::optional<PrefetchResult> result;
-  Prefetcher prefetcher(PrefetcherOptions{1, 0}, nullptr, [&](PrefetchResult r) {
-    std::lock_guard lock(mu);
-    result = std::move(r);
-    cv.notify_all();
-  });
-  PrefetchJob job;
-  job.id = 7;
-  job.reason = PrefetchReason::kPredicted;  // read through, one page at a time: tens of ms
-  for (size_t i = 0; i < 5000; ++i) {
-    PrefetchRead r;
-    r.path = file;
-    r.pages = {i % kFilePages, 1};
-    job.reads.push_back(r);
-  }
-  prefetcher.Submit(std::move(job));
+  Results results;
+  Prefetcher prefetcher(PrefetcherOptions{1, 0}, nullptr, results.Callback());
+  prefetcher.Submit(OnePageGuess(file, 7, 5000));
   EXPECT_GT(prefetcher.CancelQueued(), 0u) << "the one thread had issued all 5,000 reads already";
   EXPECT_EQ(prefetcher.queued_reads(), 0u);
-  std::unique_lock lock(mu);
-  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return result.has_value(); }))
-      << "the cancelled job never reported";
-  EXPECT_EQ(result->id, 7u);
-  EXPECT_LT(result->bytes_requested, 5000 * kPageBytes);
+  std::vector<PrefetchResult> done = results.Await(1, std::chrono::seconds(10));
+  ASSERT_EQ(done.size(), 1u) << "the cancelled job never reported";
+  EXPECT_EQ(done[0].id, 7u);
+  EXPECT_LT(done[0].bytes_requested, 5000 * kPageBytes);
 }
 
 TEST(PrefetchRuntimeTest, PrefetcherStopsWhenTheLaunchsPagesAreCached) {
