@@ -186,7 +186,7 @@ std::vector<LaunchPrediction> LaunchModel::Next(TimeMs now, double min_probabili
       Candidate& c = cands[key];
       if (prob <= c.follow) continue;
       c.follow = prob;
-      c.delay = std::max<TimeMs>(0, static_cast<TimeMs>(l.delay_ms) - (now - r.ts));
+      c.delay = static_cast<TimeMs>(l.delay_ms) - (now - r.ts);  // < 0: overdue
       c.follow_why = fmt::format("follows {} in {:.0f}% of its recent launches, {:.0f} s after it", r.key,
                                  100 * prob, l.delay_ms / 1000.0);
     }

@@ -31,7 +31,11 @@ struct LaunchModelLimits {
 struct LaunchPrediction {
   std::string key;
   double probability = 0;
-  TimeMs delay_ms = 0;  // expected time to the launch (after the parent's exec, for children)
+  // Expected time to the launch (after the parent's exec, for children). Negative when it is
+  // overdue: it usually came sooner after what it follows. Kept signed, not clamped at 0, so
+  // that guesses all overdue (delays learnt when launches came faster) still come in the order
+  // the launches do: the most overdue is the one due first.
+  TimeMs delay_ms = 0;
   std::string why;
 };
 

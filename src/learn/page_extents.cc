@@ -72,17 +72,23 @@ void PageExtents::Bound(size_t max) {
   // Joining is O(n) per step; n exceeds max by a few extents after one launch's update.
   while (extents_.size() > max) {
     size_t best = 0;
-    uint64_t best_gap = std::numeric_limits<uint64_t>::max();
+    double best_cost = std::numeric_limits<double>::infinity();
     for (size_t i = 0; i + 1 < extents_.size(); ++i) {
-      uint64_t gap = extents_[i + 1].first - extents_[i].end();
-      if (gap < best_gap) {
-        best_gap = gap;
+      const WeightedExtent& a = extents_[i];
+      const WeightedExtent& b = extents_[i + 1];
+      const double heavy = std::max(a.weight, b.weight);
+      const WeightedExtent& light = a.weight < b.weight ? a : b;
+      // Launch-pages the join over-states: the gap's pages, and the lighter side's raised.
+      double cost = static_cast<double>(b.first - a.end()) * heavy +
+                    static_cast<double>(light.count) * (heavy - light.weight);
+      if (cost < best_cost) {
+        best_cost = cost;
         best = i;
       }
     }
     WeightedExtent& a = extents_[best];
     const WeightedExtent& b = extents_[best + 1];
-    a.weight = std::min(a.weight, b.weight);
+    a.weight = std::max(a.weight, b.weight);
     a.count = b.end() - a.first;
     extents_.erase(extents_.begin() + static_cast<std::ptrdiff_t>(best) + 1);
   }

@@ -25,8 +25,14 @@ class PageExtents {
   void Scale(float factor);
   // Forgets extents lighter than `min_weight`.
   void Prune(float min_weight);
-  // Keeps at most `max` extents by joining the neighbours with the smallest gap; the joined
-  // extent takes the smaller weight (it is only as certain as its least certain part).
+  // Keeps at most `max` extents by joining neighbours. A join never lowers a page's weight: the
+  // joined extent takes the larger one, because leaving out pages most launches read costs each
+  // launch a synchronous read (for a mapped library, the kernel's whole read-around window, 8 MiB
+  // here), where a few pages too many cost a background read. So the pair joined is the one that
+  // over-states the fewest launch-pages: its gap at the larger weight, plus the lighter side's
+  // pages raised to it. (Joining at the smaller weight, as before, dropped 44 of clang's 97 MiB
+  // from its plans: a library touched in hundreds of places is joined every launch, and every
+  // frequently read extent took the weight of a rarely read neighbour.)
   void Bound(size_t max);
   // The ranges of weight >= `min_weight`, joining gaps of at most `bridge` pages (one larger
   // read is cheaper than two small ones).

@@ -65,6 +65,31 @@ TEST(LaunchModelTest, FollowersBySequenceUntilTheyCome) {
   EXPECT_EQ(Find(model.Next(clock.Now(), 0.5), "test-runner"), nullptr);
 }
 
+TEST(LaunchModelTest, OverdueFollowersKeepTheOrderTheyCameIn) {
+  // A script's steps came 1 s apart while learning; now the first step ran 10 s ago and none
+  // of the others has come: all are overdue, and the one due first is still the first.
+  LaunchModel model;
+  FakeClock clock(1'700'000'000'000);
+  for (int i = 0; i < 10; ++i) {
+    model.ObserveLaunch("step0", clock.Now(), true);
+    for (const char* step : {"step1", "step2", "step3"}) {
+      clock.Advance(kMsPerSecond);
+      model.ObserveLaunch(step, clock.Now(), true);
+    }
+    clock.Advance(10 * kMsPerMinute);
+  }
+  model.ObserveLaunch("step0", clock.Now(), true);
+  clock.Advance(10 * kMsPerSecond);
+  auto next = model.Next(clock.Now(), 0.5);
+  const LaunchPrediction* p1 = Find(next, "step1");
+  const LaunchPrediction* p2 = Find(next, "step2");
+  const LaunchPrediction* p3 = Find(next, "step3");
+  ASSERT_TRUE(p1 && p2 && p3);
+  EXPECT_NEAR(p1->delay_ms, -9000, 500);
+  EXPECT_LT(p1->delay_ms, p2->delay_ms);
+  EXPECT_LT(p2->delay_ms, p3->delay_ms);
+}
+
 TEST(LaunchModelTest, ChildLaunchesDoNotFeedFollowers) {
   LaunchModel model;
   for (int i = 0; i < 5; ++i) {

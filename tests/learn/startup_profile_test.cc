@@ -66,16 +66,33 @@ TEST(PageExtentsTest, EqualNeighboursJoinAndPruneForgetsLightOnes) {
   ASSERT_EQ(e.size(), 1u);
 }
 
-TEST(PageExtentsTest, BoundJoinsTheClosestNeighboursAtTheSmallerWeight) {
+TEST(PageExtentsTest, BoundJoinsTheNeighboursThatOverstateTheFewestPagesAtTheLargerWeight) {
   PageExtents e;
   e.Add({0, 2}, 1);
-  e.Add({3, 2}, 0.5f);   // gap 1
-  e.Add({50, 2}, 1);     // gap 45
+  e.Add({3, 2}, 0.5f);   // gap 1: joining over-states 1 x 1 + 2 x 0.5 = 2 pages
+  e.Add({50, 2}, 1);     // gap 45: 45 + 1 = 46
   e.Bound(2);
   ASSERT_EQ(e.size(), 2u);
   EXPECT_EQ(e.extents()[0].first, 0u);
   EXPECT_EQ(e.extents()[0].count, 5u);
-  EXPECT_FLOAT_EQ(e.extents()[0].weight, 0.5f);
+  EXPECT_FLOAT_EQ(e.extents()[0].weight, 1.0f);
+}
+
+TEST(PageExtentsTest, BoundKeepsWhatEveryLaunchReadsBesideALongRarelyReadNeighbour) {
+  // The closest pair is the heavy extent and the long light one right after it; joining them
+  // at either weight loses: the smaller drops pages every launch reads, the larger plans 100
+  // pages one launch in ten reads. Joining the two heavy extents 8 pages apart costs 8.
+  PageExtents e;
+  e.Add({0, 2}, 1);
+  e.Add({2, 100}, 0.1f);
+  e.Add({200, 2}, 1);
+  e.Add({210, 2}, 1);
+  e.Bound(3);
+  ASSERT_EQ(e.size(), 3u);
+  auto planned = e.Above(0.5f, 0);
+  ASSERT_EQ(planned.size(), 2u);
+  EXPECT_EQ(planned[0], (PageRange{0, 2}));
+  EXPECT_EQ(planned[1], (PageRange{200, 12}));
 }
 
 TEST(PageExtentsTest, AboveBridgesSmallGaps) {
