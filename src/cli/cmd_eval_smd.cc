@@ -37,7 +37,8 @@ int RunSmd(const SmdArgs& args) {
   std::printf("SMD %s: %zu machines. Learn on train; threshold from train (the score %.3g%% of train minutes\n"
               "exceed); then test as a %s stream. F1 = point-wise (honest); PA-F1 = point-adjusted (a segment\n"
               "counts when any minute of it is flagged, as most SMD papers report); best PA-F1 = at the best\n"
-              "threshold chosen on the test labels (an upper bound, not a result).\n",
+              "threshold chosen on the test labels (an upper bound, not a result). A minute's score is the rarer,\n"
+              "on train, of the largest per-metric anomaly score and the metrics' correlation residual.\n",
               args.data.c_str(), machines->size(), 100 * args.tail,
               mode == SmdMode::kOnline ? "live (still learning)" : "frozen-model");
   std::printf("  %-12s %8s %8s %8s %8s %8s %9s %8s\n", "machine", "rows", "anom%", "F1", "PA-F1", "PA-prec", "PA-recall",
@@ -66,7 +67,10 @@ int RunSmd(const SmdArgs& args) {
     sum_f1 += pw.f1;
     sum_pa += pa.f1;
     sum_best += best.f1;
-    per_machine[m.name] = {{"f1", Round(pw.f1, 4)}, {"pa_f1", Round(pa.f1, 4)}, {"best_pa_f1", Round(best.f1, 4)}};
+    per_machine[m.name] = {{"f1", Round(pw.f1, 4)},
+                           {"pa_f1", Round(pa.f1, 4)},
+                           {"best_pa_f1", Round(best.f1, 4)},
+                           {"correlation_components", scores.components}};
     progress.Add(m.train.size() + m.test.size());
   }
   progress.Finish();

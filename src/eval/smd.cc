@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "learn/correlation_detector.h"
+
 namespace hostmind {
 
 namespace fs = std::filesystem;
@@ -118,25 +120,69 @@ SmdScores ScoreSmd(const SmdMachine& machine, const AnomalyTuning& tuning, SmdMo
   AnomalyDetectorOptions options;
   options.tuning = &tuning;
   std::vector<AnomalyDetector> detectors(width, AnomalyDetector(options));
+  CorrelationOptions correlation_options;
+  correlation_options.learning_steps = machine.train.size();  // learn train evenly, then follow test
+  CorrelationDetector correlation(width, correlation_options);
+  std::vector<double> values(width);
   SmdScores out;
+  std::vector<double> train_residual, test_residual;
   TimeMs ts = 0;  // SMD has one row per minute and no timestamps
-  auto step = [&](const std::vector<float>& row, std::vector<double>& scores, std::vector<int>* metric) {
+  auto step = [&](const std::vector<float>& row, std::vector<double>& scores, std::vector<double>& residuals,
+                  std::vector<int>* metric) {
     ts += kMsPerMinute;
     double best = 0;
     int best_metric = -1;
     for (size_t d = 0; d < width; ++d) {
+      values[d] = row[d];
       const double s = detectors[d].Observe(ts, row[d]).raw_score;
       if (s > best) best = s, best_metric = static_cast<int>(d);
     }
     scores.push_back(best);
+    residuals.push_back(correlation.Observe(values));
     if (metric) metric->push_back(best_metric);
   };
-  for (const auto& row : machine.train) step(row, out.train, nullptr);
+  for (const auto& row : machine.train) step(row, out.train, train_residual, nullptr);
   if (mode == SmdMode::kFrozen) {
     for (auto& d : detectors) d.Freeze(true);
+    correlation.Freeze(true);
   }
-  for (const auto& row : machine.test) step(row, out.test, &out.test_metric);
+  for (const auto& row : machine.test) {
+    step(row, out.test, test_residual, &out.test_metric);
+    out.test_by_correlation.push_back(0);
+  }
+  out.components = correlation.components();
+  // Calibrate both views by train after the detectors' warm-up, then take the rarer.
+  const size_t warmup = std::min<size_t>(options.warmup_samples, out.train.size());
+  auto reference = [&](const std::vector<double>& v) {
+    std::vector<double> r(v.begin() + static_cast<std::ptrdiff_t>(warmup), v.end());
+    std::sort(r.begin(), r.end());
+    return r;
+  };
+  const std::vector<double> band_ref = reference(out.train), residual_ref = reference(train_residual);
+  if (band_ref.empty()) return out;
+  auto join = [&](std::vector<double>& scores, const std::vector<double>& residuals, std::vector<uint8_t>* which) {
+    for (size_t i = 0; i < scores.size(); ++i) {
+      const double band = TailPosition(band_ref, scores[i], kAnomalyThreshold);
+      const double relation = TailPosition(residual_ref, residuals[i]);
+      scores[i] = std::max(band, relation);
+      if (which) (*which)[i] = relation > band;
+    }
+  };
+  join(out.train, train_residual, nullptr);
+  join(out.test, test_residual, &out.test_by_correlation);
   return out;
+}
+
+double TailPosition(const std::vector<double>& reference, double x, double floor) {
+  const double largest = reference.back();
+  const double top = std::max(largest, floor);
+  if (x > top) {
+    const double q99 = reference[static_cast<size_t>(0.99 * static_cast<double>(reference.size() - 1))];
+    return 1.0 + (x - top) / std::max(largest - q99, 1e-12);
+  }
+  if (x >= largest) return 1.0;
+  const auto at_or_below = std::upper_bound(reference.begin(), reference.end(), x) - reference.begin();
+  return static_cast<double>(at_or_below) / static_cast<double>(reference.size());
 }
 
 F1Score PointwiseF1(const std::vector<double>& scores, const std::vector<uint8_t>& labels, double threshold) {

@@ -31,10 +31,19 @@ struct SmdMachine {
 // Every machine under root that has train/, test/ and test_label/ files.
 Result<std::vector<SmdMachine>> LoadSmd(const std::string& root);
 
+// A minute's host score joins two views of the machine, each calibrated by train: the largest
+// per-metric AnomalyDetector raw score (a metric left its own band), and the CorrelationDetector
+// residual over all metrics (they stopped moving together). Each is replaced by its train tail
+// position (the share of train minutes after warm-up at or below it; past train's largest, 1 plus
+// the excess in units of train's top 1% spread, so ranks beyond train are kept), and the minute
+// scores the larger. Neither raw scale is comparable to the other; their rarity on train is. The
+// per-metric view keeps its alert threshold (kAnomalyThreshold) as the floor of its tail.
 struct SmdScores {
-  std::vector<double> train;  // per row: the largest raw score over the metrics
+  std::vector<double> train;  // per row: the host score (above)
   std::vector<double> test;
-  std::vector<int> test_metric;  // per test row: the metric (0-based) that scored it
+  std::vector<int> test_metric;  // per test row: the metric (0-based) that scored it most
+  std::vector<uint8_t> test_by_correlation;  // per test row: 1 when the correlation view scored it
+  size_t components = 0;         // principal components the correlation view kept at the end
 };
 
 // How the detector meets the test period.
@@ -43,7 +52,7 @@ enum class SmdMode {
   kFrozen,  // scores test against what train taught it (AnomalyDetector::Freeze)
 };
 
-// Runs one AnomalyDetector per metric over train, then on over test.
+// Runs one AnomalyDetector per metric and one CorrelationDetector over train, then on over test.
 SmdScores ScoreSmd(const SmdMachine& machine, const AnomalyTuning& tuning, SmdMode mode);
 
 struct F1Score {
@@ -57,6 +66,12 @@ F1Score PointAdjustedF1(const std::vector<double>& scores, const std::vector<uin
 // The best point-adjusted F1 over every threshold (uses the labels: an upper bound).
 F1Score BestPointAdjustedF1(const std::vector<double>& scores, const std::vector<uint8_t>& labels,
                             double* best_threshold);
+
+// Where `x` falls among `reference` (sorted ascending, non-empty): the share at or below it; past
+// the largest, 1 plus the excess over it in units of the top 1%'s spread (ranks are kept). With a
+// `floor` above the largest (a detector's own alert threshold), values up to the floor count as
+// the largest: a train period without a single excursion does not make every wiggle rare.
+double TailPosition(const std::vector<double>& reference, double x, double floor = 0);
 
 // The alert threshold chosen on train: the score that train rows after warm-up exceed with
 // probability `tail` (train is assumed normal, so this sets the false-alarm rate on normal data),

@@ -43,6 +43,19 @@ TEST(SmdTest, ThresholdLetsTheGivenTailOfTrainThrough) {
   EXPECT_EQ(SmdThreshold(std::vector<double>(1100, 0.0), 100, 0.01), kAnomalyThreshold);
 }
 
+TEST(SmdTest, TailPositionIsTheShareAtOrBelowAndKeepsRanksPastTheTop) {
+  std::vector<double> reference;
+  for (int i = 1; i <= 100; ++i) reference.push_back(i);  // 1..100; the top 1% spread is 1
+  EXPECT_DOUBLE_EQ(TailPosition(reference, 0.5), 0.0);
+  EXPECT_DOUBLE_EQ(TailPosition(reference, 50), 0.5);
+  EXPECT_DOUBLE_EQ(TailPosition(reference, 100), 1.0);
+  EXPECT_DOUBLE_EQ(TailPosition(reference, 102), 3.0);
+  EXPECT_LT(TailPosition(reference, 102), TailPosition(reference, 103));
+  // With a floor (a detector's own alert threshold), nothing up to it passes the top.
+  EXPECT_DOUBLE_EQ(TailPosition(reference, 150, 200), 1.0);
+  EXPECT_DOUBLE_EQ(TailPosition(reference, 202, 200), 3.0);
+}
+
 TEST(SmdTest, LoadsMachinesAndFindsAnInjectedAnomaly) {
   testing::TempDir dir;
   // Eight days of train: every daily and weekly bucket has been seen before test starts.
