@@ -11,7 +11,7 @@ namespace {
 
 nlohmann::json OnsetJson(const AnomalyOnset& o) {
   return {{"ts", o.ts},     {"series", o.series}, {"score", o.score}, {"view", o.view},
-          {"observed", o.observed}, {"low", o.low}, {"high", o.high}};
+          {"observed", o.observed}, {"low", o.low}, {"high", o.high}, {"detail", o.detail}};
 }
 
 nlohmann::json IncidentJson(const Incident& i) {
@@ -102,6 +102,10 @@ void RegisterMetricRoutes(HttpServer& server, const std::vector<std::unique_ptr<
                                {"onsets_total", s.onsets_total},
                                {"series_dropped", s.series_dropped},
                                {"threshold", kAnomalyThreshold},
+                               {"correlation", {{"series", s.correlation_series},
+                                                {"learning", s.correlation_learning},
+                                                {"alert_level", s.correlation_level},
+                                                {"residual", s.correlation_residual}}},
                                {"anomalous", anomalous},
                                {"recent", recent}});
   });

@@ -21,6 +21,7 @@ struct AnomalyOnset {
   double observed = 0;
   double low = 0;      // the view's normal band, in the series' units
   double high = 0;
+  std::string detail;  // more of the why, when the view has it (the correlation view: which series)
 };
 
 struct Incident {

@@ -24,13 +24,19 @@ bool Watchable(const Sample& s) {
 }  // namespace
 
 MetricAnomalyAnalyzer::MetricAnomalyAnalyzer(MetricAnomalyOptions options)
-    : options_(options), grouper_(options.incident_window, options.max_incident_members) {
+    : options_(options),
+      grouper_(options.incident_window, options.max_incident_members),
+      host_correlation_(HostCorrelationOptions{
+          .learning_steps = options.warmup_steps,
+          .rate = std::min(1.0, 0.01 * static_cast<double>(options.step) / kMsPerMinute)}) {
   detector_options_.warmup_samples = options.warmup_steps;
   DescribeMetric("hostmind_anomaly_score", "Highest anomaly score (0-1) among the series of a metric in the last step.");
   DescribeMetric("hostmind_anomalous_series", "Series whose latest anomaly score is at or above the alert threshold.");
   DescribeMetric("hostmind_anomaly_series_watched", "Series with an anomaly detector.");
   DescribeMetric("hostmind_anomaly_state_bytes", "Memory held by the anomaly detectors.");
   DescribeMetric("hostmind_anomaly_series_dropped_total", "Series dropped at the detector cap (least recently seen first).");
+  DescribeMetric(HostCorrelation::kSeries,
+                 "How far the host's core gauges are off their learned relation (squared standardised residual).");
 }
 
 size_t MetricAnomalyAnalyzer::BytesPerSeries() {
@@ -47,18 +53,21 @@ MetricAnomalyAnalyzer::Watched* MetricAnomalyAnalyzer::Find(const Sample& s) {
     watched_.erase(oldest);
     ++dropped_;
   }
-  auto [pos, inserted] = watched_.try_emplace(s.key.id(), Watched{AnomalyDetector(detector_options_), s.key.name()});
+  auto [pos, inserted] =
+      watched_.try_emplace(s.key.id(), Watched{AnomalyDetector(detector_options_), s.key.name(),
+                                               HostCorrelation::Watches(s.key.name())});
   pos->second.first_seen = s.ts;
   return &pos->second;
 }
 
 std::optional<AnomalyOnset> MetricAnomalyAnalyzer::CompleteStep(const std::string& id, Watched& w) {
   const TimeMs end = (w.step + 1) * options_.step;
+  if (w.core) core_values_[id] = w.sum / w.count;
   w.last = w.detector.Observe(end, w.sum / w.count);
   w.sum = 0;
   w.count = 0;
   if (w.last.score < options_.threshold) return std::nullopt;
-  return AnomalyOnset{end, id, w.last.score, AnomalyViewName(w.last.view), w.last.observed, w.last.low, w.last.high};
+  return AnomalyOnset{end, id, w.last.score, AnomalyViewName(w.last.view), w.last.observed, w.last.low, w.last.high, {}};
 }
 
 void MetricAnomalyAnalyzer::Analyze(const Batch& batch, Analysis& out) {
@@ -78,7 +87,7 @@ void MetricAnomalyAnalyzer::Analyze(const Batch& batch, Analysis& out) {
       }
       if (w.last.raw_score >= options_.threshold) {
         anomalous_now_[s.key.id()] = AnomalyOnset{s.ts, s.key.id(), w.last.raw_score, AnomalyViewName(w.last.view),
-                                                  w.last.observed, w.last.low, w.last.high};
+                                                  w.last.observed, w.last.low, w.last.high, {}};
       } else {
         anomalous_now_.erase(s.key.id());
       }
@@ -89,6 +98,7 @@ void MetricAnomalyAnalyzer::Analyze(const Batch& batch, Analysis& out) {
   }
   const size_t watched_count = watched_.size();
   watched_lock.unlock();
+  if (auto onset = StepHostCorrelation(batch.ts, out)) onsets.push_back(*onset);
 
   std::sort(onsets.begin(), onsets.end(), [](const AnomalyOnset& a, const AnomalyOnset& b) { return a.ts < b.ts; });
   std::vector<Incident> closed;
@@ -116,11 +126,24 @@ void MetricAnomalyAnalyzer::Analyze(const Batch& batch, Analysis& out) {
                          MetricKind::kGauge});
   out.samples.push_back({SeriesKey("hostmind_anomaly_series_watched"), static_cast<double>(watched_count), batch.ts,
                          MetricKind::kGauge});
-  out.samples.push_back({SeriesKey("hostmind_anomaly_state_bytes"), static_cast<double>(watched_count * BytesPerSeries()),
+  out.samples.push_back({SeriesKey("hostmind_anomaly_state_bytes"),
+                         static_cast<double>(watched_count * BytesPerSeries() + host_correlation_.StateBytes()),
                          batch.ts, MetricKind::kGauge});
   out.samples.push_back({SeriesKey("hostmind_anomaly_series_dropped_total"), static_cast<double>(dropped_), batch.ts,
                          MetricKind::kCounter});
   Publish(onsets, closed);
+}
+
+std::optional<AnomalyOnset> MetricAnomalyAnalyzer::StepHostCorrelation(TimeMs now, Analysis& out) {
+  const int64_t step = now / options_.step;
+  if (step == host_step_ || core_values_.empty()) return std::nullopt;
+  host_step_ = step;
+  auto onset = host_correlation_.Step(step * options_.step, core_values_);
+  if (!host_correlation_.learning()) {
+    out.samples.push_back({SeriesKey(HostCorrelation::kSeries), host_correlation_.last_residual(), now,
+                           MetricKind::kGauge});
+  }
+  return onset;
 }
 
 double MetricAnomalyAnalyzer::ExpectedByChance(TimeMs now, size_t onsets) {
@@ -145,9 +168,13 @@ void MetricAnomalyAnalyzer::Publish(const std::vector<AnomalyOnset>& onsets, con
     if (incidents_.size() > kRecentIncidents) incidents_.pop_back();
   }
   snapshot_.series_watched = watched_.size();
-  snapshot_.state_bytes = watched_.size() * BytesPerSeries();
+  snapshot_.state_bytes = watched_.size() * BytesPerSeries() + host_correlation_.StateBytes();
   snapshot_.onsets_total = onsets_total_;
   snapshot_.series_dropped = dropped_;
+  snapshot_.correlation_series = host_correlation_.series();
+  snapshot_.correlation_learning = host_correlation_.learning();
+  snapshot_.correlation_level = host_correlation_.alert_level();
+  snapshot_.correlation_residual = host_correlation_.last_residual();
   snapshot_.anomalous.clear();
   for (const auto& [id, onset] : anomalous_now_) snapshot_.anomalous.push_back(onset);
   const Incident* open = grouper_.open();

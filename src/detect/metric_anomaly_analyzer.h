@@ -19,6 +19,10 @@
 //   hostmind_anomaly_series_watched      series with a detector
 //   hostmind_anomaly_state_bytes         memory held by the detectors
 //   hostmind_anomaly_series_dropped_total  series evicted at the cap
+//   hostmind_anomaly_correlation_residual  how far the host's core gauges are off their learned
+//                                         relation (HostCorrelation), once it has learnt
+// The correlation view's onsets are onsets like any series' (series
+// hostmind_anomaly_correlation_residual, view "correlation", the series most off named in detail).
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -29,6 +33,7 @@
 #include <vector>
 
 #include "core/pipeline.h"
+#include "detect/host_correlation.h"
 #include "detect/incident_grouper.h"
 #include "learn/anomaly_detector.h"
 
@@ -52,6 +57,12 @@ struct MetricAnomalySnapshot {
   std::vector<AnomalyOnset> recent;      // newest first
   std::vector<Incident> incidents;       // the open one (if any) first, then newest first
   std::vector<AnomalyOnset> anomalous;   // series whose latest score is at or above the threshold
+  // The correlation view (HostCorrelation): core series watched (0 until found), whether it is
+  // still learning, its alert level (0 while learning) and its latest residual.
+  size_t correlation_series = 0;
+  bool correlation_learning = true;
+  double correlation_level = 0;
+  double correlation_residual = 0;
 };
 
 // One point of a series' learned normal band (AnomalyDetector::Normal), in the series' units.
@@ -84,6 +95,7 @@ class MetricAnomalyAnalyzer final : public Analyzer {
   struct Watched {
     AnomalyDetector detector;
     std::string metric;
+    bool core = false;     // one of HostCorrelation's core gauges
     int64_t step = -1;     // the step being accumulated
     double sum = 0;
     uint32_t count = 0;
@@ -93,6 +105,8 @@ class MetricAnomalyAnalyzer final : public Analyzer {
   };
 
   Watched* Find(const Sample& s);
+  // Once per step of the batches: the core gauges' latest step means to HostCorrelation.
+  std::optional<AnomalyOnset> StepHostCorrelation(TimeMs now, Analysis& out);
   // Feeds a completed step to the detector; returns the onset when it is one.
   std::optional<AnomalyOnset> CompleteStep(const std::string& id, Watched& w);
   void Publish(const std::vector<AnomalyOnset>& onsets, const std::vector<Incident>& closed);
@@ -106,6 +120,9 @@ class MetricAnomalyAnalyzer final : public Analyzer {
   mutable std::mutex watched_mu_;
   std::unordered_map<std::string, Watched> watched_;
   IncidentGrouper grouper_;
+  HostCorrelation host_correlation_;
+  std::map<std::string, double> core_values_;  // core gauges' latest step means, by series id
+  int64_t host_step_ = -1;
   std::map<std::string, AnomalyOnset> anomalous_now_;  // series at or above the threshold now
   uint64_t onsets_total_ = 0;
   uint64_t dropped_ = 0;

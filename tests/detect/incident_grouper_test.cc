@@ -9,9 +9,9 @@ namespace {
 
 TEST(IncidentGrouperTest, ClosesAfterAQuietWindow) {
   IncidentGrouper g(2 * kMsPerMinute, 10);
-  EXPECT_TRUE(g.Add({1000, "a", 0.5, "value", 1, 0, 0.5}).empty());
-  EXPECT_TRUE(g.Add({61000, "b", 0.9, "mean", 2, 0, 1}).empty());
-  EXPECT_TRUE(g.Add({62000, "a", 0.7, "value", 3, 0, 1}).empty());  // a again: keeps its strongest
+  EXPECT_TRUE(g.Add({1000, "a", 0.5, "value", 1, 0, 0.5, {}}).empty());
+  EXPECT_TRUE(g.Add({61000, "b", 0.9, "mean", 2, 0, 1, {}}).empty());
+  EXPECT_TRUE(g.Add({62000, "a", 0.7, "value", 3, 0, 1, {}}).empty());  // a again: keeps its strongest
   ASSERT_NE(g.open(), nullptr);
   EXPECT_EQ(g.open()->members.size(), 2u);
   EXPECT_TRUE(g.Tick(62000 + 2 * kMsPerMinute).empty());
@@ -34,8 +34,10 @@ TEST(IncidentGrouperTest, SurpriseIsThePoissonTail) {
 }
 
 TEST(IncidentGrouperTest, DescribesOnsetsInTheSeriesUnits) {
-  const AnomalyOnset o{0, "hostmind_cpu_utilization_ratio", 0.9, "mean", 0.97, 0.05, 0.4};
+  const AnomalyOnset o{0, "hostmind_cpu_utilization_ratio", 0.9, "mean", 0.97, 0.05, 0.4, {}};
   EXPECT_EQ(DescribeOnset(o), "short-term mean 0.97, normal 0.05 to 0.4");
+  const AnomalyOnset c{0, "hostmind_anomaly_correlation_residual", 0.9, "correlation", 40, 0, 12, "most off: a b"};
+  EXPECT_EQ(DescribeOnset(c), "the host's core metrics off their learned relation by 40, normal 0 to 12; most off: a b");
   const Finding f = AnomalyFinding(o);
   EXPECT_EQ(f.kind, FindingKind::kAnomaly);
   EXPECT_EQ(f.summary, "hostmind_cpu_utilization_ratio is anomalous: short-term mean 0.97, normal 0.05 to 0.4");

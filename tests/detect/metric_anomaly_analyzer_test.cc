@@ -92,6 +92,31 @@ TEST_F(MetricAnomalyAnalyzerTest, ThreeSeriesMakeAWarning) {
   EXPECT_EQ(incidents[0].evidence.size(), 3u);
 }
 
+TEST_F(MetricAnomalyAnalyzerTest, CoreGaugesThatStopMovingTogetherAreAnOnsetWithTheResidualExported) {
+  MetricAnomalyAnalyzer a(Options());
+  std::uniform_real_distribution<double> load(0.2, 0.8);
+  auto core = [&](double net, double cpu) {
+    return std::vector<std::pair<std::string, double>>{
+        {"hostmind_network_transmit_bytes_per_second", 1e6 * net * (1 + noise_(rng_) / 50)},
+        {"hostmind_cpu_utilization_ratio", 0.5 * cpu * (1 + noise_(rng_) / 50)},
+        {"hostmind_procs_running", 3 + noise_(rng_) / 10}};
+  };
+  bool residual_exported = false;
+  for (int i = 0; i < 500; ++i) {
+    const double l = load(rng_);
+    for (const Sample& s : Step(a, core(l, l)).samples) residual_exported |= s.key.name() == HostCorrelation::kSeries;
+  }
+  EXPECT_TRUE(residual_exported);
+  const TimeMs broken_at = clock_.Now();
+  std::vector<AnomalyOnset> correlation;
+  for (int i = 0; i < 3; ++i) Step(a, core(0.8, 0.2));
+  for (const AnomalyOnset& o : a.Snapshot().recent)
+    if (o.view == "correlation" && o.ts >= broken_at) correlation.push_back(o);
+  ASSERT_EQ(correlation.size(), 1u);
+  EXPECT_EQ(correlation[0].series, HostCorrelation::kSeries);
+  EXPECT_FALSE(correlation[0].detail.empty());
+}
+
 TEST_F(MetricAnomalyAnalyzerTest, ExportsBoundedScoreSeries) {
   MetricAnomalyAnalyzer a(Options());
   Analysis out;
