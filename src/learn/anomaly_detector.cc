@@ -1,5 +1,6 @@
 #include "learn/anomaly_detector.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace hostmind {
@@ -65,13 +66,20 @@ AnomalyDetector::Views AnomalyDetector::UpdateViews(TimeMs ts, double value) {
     views.present[i] = true;
   };
   set(AnomalyView::kValue, value, 0);
-  mean_ = samples_ == 1 ? value : mean_ + t.mean_rate * (value - mean_);
-  set(AnomalyView::kMean, mean_, 0);
+  // The short-term averages weigh every sample evenly until their window has filled (rate
+  // max(rate, 1/n)), and are views of the series only from then on: an average started at the
+  // first value is mostly that value for its first hundreds of samples, and a spike there
+  // would widen its envelope for thousands.
+  const double n = static_cast<double>(samples_);
+  const auto rate = [&](double r) { return std::max(r, 1.0 / n); };
+  const auto filled = [&](double r) { return n * r >= 1.0; };
+  mean_ += rate(t.mean_rate) * (value - mean_);
+  if (filled(t.mean_rate)) set(AnomalyView::kMean, mean_, 0);
   if (samples_ == 1) center_ = value;
   const double deviation = std::abs(value - center_);
-  center_ += t.volatility_rate * (value - center_);
-  volatility_ += t.volatility_rate * (deviation - volatility_);
-  set(AnomalyView::kVolatility, volatility_, 0);
+  center_ += rate(t.volatility_rate) * (value - center_);
+  volatility_ += rate(t.volatility_rate) * (deviation - volatility_);
+  if (filled(t.volatility_rate)) set(AnomalyView::kVolatility, volatility_, 0);
   if (auto r = daily_.Residual(ts, value)) set(AnomalyView::kDaily, *r, value - *r);
   if (auto r = weekly_.Residual(ts, value)) set(AnomalyView::kWeekly, *r, value - *r);
   return views;

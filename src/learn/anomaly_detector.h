@@ -12,6 +12,7 @@
 //   value       the value itself
 //   mean        its short-term mean (exponentially weighted, ~30 samples)
 //   volatility  its short-term mean absolute deviation (how much it wiggles)
+//               (both average their first samples evenly and are views once their window is full)
 //   daily       the value minus the learned level for this time of day (96 buckets)
 //   weekly      the value minus the learned level for this time of week (48 buckets)
 // Each view has an Envelope: the band it has lived in, relaxing toward its recent typical band.
@@ -43,7 +44,7 @@ namespace hostmind {
 
 // The score at or above which a value is reported anomalous: the threshold NAB's optimizer picks
 // for this detector on the NAB corpus (the same for all three profiles).
-inline constexpr double kAnomalyThreshold = 0.2628;
+inline constexpr double kAnomalyThreshold = 0.2626;
 
 enum class AnomalyView : uint8_t { kNone = 0, kValue, kMean, kVolatility, kDaily, kWeekly };
 inline constexpr int kAnomalyViewCount = 6;

@@ -72,6 +72,23 @@ TEST(AnomalyDetectorTest, NoiseChangeAlertsOnTheVolatilityView) {
   EXPECT_TRUE(volatility);
 }
 
+TEST(AnomalyDetectorTest, DenserSpikesAlertEvenWhenTheSeriesStartsWithOne) {
+  // Zero with a pair of spikes every 100 samples, the first at sample 0 (as in NAB's
+  // art_increase_spike_density); then three more spikes within 15 samples. The short-term views
+  // must not have learnt the first sample as their level: a mean started at 20 was still above
+  // what the denser spikes reach after 2,000 samples.
+  Stream run;
+  auto spike = [](int i) { return i % 100 == 0 || i % 100 == 6; };
+  for (int i = 0; i < 2000; ++i) run.Feed(spike(i) ? 20 : 0);
+  bool alerted = false;
+  for (int i = 2000; i < 2030; ++i) {
+    const bool extra = i == 2005 || i == 2010 || i == 2015;
+    const AnomalyVerdict v = run.Feed(spike(i) || extra ? 20 : 0);
+    alerted |= v.score >= kAnomalyThreshold && (v.view == AnomalyView::kMean || v.view == AnomalyView::kVolatility);
+  }
+  EXPECT_TRUE(alerted);
+}
+
 TEST(AnomalyDetectorTest, MissingDailyPeakAlertsOnTheDailyView) {
   // A daily square wave: high 09:00-17:00, low otherwise; one day stays low.
   Stream run;
