@@ -31,9 +31,11 @@ double Transform(double x) { return std::log1p(std::max(x, 0.0)); }
 
 HostCorrelation::HostCorrelation(HostCorrelationOptions options) : options_(options) {}
 
-bool HostCorrelation::Watches(const std::string& name) {
-  return std::find_if(std::begin(kCoreMetrics), std::end(kCoreMetrics),
-                      [&](const char* m) { return name == m; }) != std::end(kCoreMetrics);
+bool HostCorrelation::Watches(const SeriesKey& key) {
+  const std::string& name = key.name();
+  const bool core = std::find_if(std::begin(kCoreMetrics), std::end(kCoreMetrics),
+                                 [&](const char* m) { return name == m; }) != std::end(kCoreMetrics);
+  return core && (name != "hostmind_cpu_utilization_ratio" || key.label("cpu") == "total");
 }
 
 std::optional<AnomalyOnset> HostCorrelation::Step(TimeMs end, const std::map<std::string, double>& values) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/sample.h"
 #include "detect/incident_grouper.h"
 #include "learn/correlation_detector.h"
 
@@ -39,8 +40,9 @@ class HostCorrelation {
 
   explicit HostCorrelation(HostCorrelationOptions options = {});
 
-  // Whether series of metric `name` are core gauges this view watches.
-  static bool Watches(const std::string& name);
+  // Whether `key` is a core gauge this view watches: host-wide series only (CPU as a whole,
+  // not per core: a 64-core host would otherwise fill the vector with cores).
+  static bool Watches(const SeriesKey& key);
 
   // One completed step ending at `end`: the latest step mean of every watched series seen so
   // far (series id -> value). Returns an onset when the residual first passes the alert level;

@@ -55,7 +55,7 @@ MetricAnomalyAnalyzer::Watched* MetricAnomalyAnalyzer::Find(const Sample& s) {
   }
   auto [pos, inserted] =
       watched_.try_emplace(s.key.id(), Watched{AnomalyDetector(detector_options_), s.key.name(),
-                                               HostCorrelation::Watches(s.key.name())});
+                                               HostCorrelation::Watches(s.key)});
   pos->second.first_seen = s.ts;
   return &pos->second;
 }

@@ -21,11 +21,12 @@ std::map<std::string, double> CoreStep(std::mt19937& rng, double net_load, doubl
           {"hostmind_forks_per_second", 20 * (1 + 5 * noise(rng))}};
 }
 
-TEST(HostCorrelationTest, WatchesOnlyCoreGauges) {
-  EXPECT_TRUE(HostCorrelation::Watches("hostmind_cpu_utilization_ratio"));
-  EXPECT_TRUE(HostCorrelation::Watches("hostmind_network_transmit_bytes_per_second"));
-  EXPECT_FALSE(HostCorrelation::Watches("hostmind_process_rss_bytes"));
-  EXPECT_FALSE(HostCorrelation::Watches(HostCorrelation::kSeries));
+TEST(HostCorrelationTest, WatchesOnlyHostWideCoreGauges) {
+  EXPECT_TRUE(HostCorrelation::Watches(SeriesKey("hostmind_cpu_utilization_ratio", {{"cpu", "total"}, {"mode", "user"}})));
+  EXPECT_FALSE(HostCorrelation::Watches(SeriesKey("hostmind_cpu_utilization_ratio", {{"cpu", "3"}, {"mode", "user"}})));
+  EXPECT_TRUE(HostCorrelation::Watches(SeriesKey("hostmind_network_transmit_bytes_per_second", {{"device", "eth0"}})));
+  EXPECT_FALSE(HostCorrelation::Watches(SeriesKey("hostmind_process_rss_bytes", {{"pid", "1"}})));
+  EXPECT_FALSE(HostCorrelation::Watches(SeriesKey(HostCorrelation::kSeries)));
 }
 
 TEST(HostCorrelationTest, ABrokenRelationIsOneOnsetThatNamesItsSeries) {

@@ -98,7 +98,7 @@ TEST_F(MetricAnomalyAnalyzerTest, CoreGaugesThatStopMovingTogetherAreAnOnsetWith
   auto core = [&](double net, double cpu) {
     return std::vector<std::pair<std::string, double>>{
         {"hostmind_network_transmit_bytes_per_second", 1e6 * net * (1 + noise_(rng_) / 50)},
-        {"hostmind_cpu_utilization_ratio", 0.5 * cpu * (1 + noise_(rng_) / 50)},
+        {"hostmind_context_switches_per_second", 1e4 * cpu * (1 + noise_(rng_) / 50)},
         {"hostmind_procs_running", 3 + noise_(rng_) / 10}};
   };
   bool residual_exported = false;
