@@ -146,10 +146,7 @@ SmdScores ScoreSmd(const SmdMachine& machine, const AnomalyTuning& tuning, SmdMo
     for (auto& d : detectors) d.Freeze(true);
     correlation.Freeze(true);
   }
-  for (const auto& row : machine.test) {
-    step(row, out.test, test_residual, &out.test_metric);
-    out.test_by_correlation.push_back(0);
-  }
+  for (const auto& row : machine.test) step(row, out.test, test_residual, &out.test_metric);
   out.components = correlation.components();
   // Calibrate both views by train after the detectors' warm-up, then take the rarer.
   const size_t warmup = std::min<size_t>(options.warmup_samples, out.train.size());
@@ -160,16 +157,12 @@ SmdScores ScoreSmd(const SmdMachine& machine, const AnomalyTuning& tuning, SmdMo
   };
   const std::vector<double> band_ref = reference(out.train), residual_ref = reference(train_residual);
   if (band_ref.empty()) return out;
-  auto join = [&](std::vector<double>& scores, const std::vector<double>& residuals, std::vector<uint8_t>* which) {
-    for (size_t i = 0; i < scores.size(); ++i) {
-      const double band = TailPosition(band_ref, scores[i], kAnomalyThreshold);
-      const double relation = TailPosition(residual_ref, residuals[i]);
-      scores[i] = std::max(band, relation);
-      if (which) (*which)[i] = relation > band;
-    }
+  auto join = [&](std::vector<double>& scores, const std::vector<double>& residuals) {
+    for (size_t i = 0; i < scores.size(); ++i)
+      scores[i] = std::max(TailPosition(band_ref, scores[i], kAnomalyThreshold), TailPosition(residual_ref, residuals[i]));
   };
-  join(out.train, train_residual, nullptr);
-  join(out.test, test_residual, &out.test_by_correlation);
+  join(out.train, train_residual);
+  join(out.test, test_residual);
   return out;
 }
 

@@ -42,7 +42,6 @@ struct SmdScores {
   std::vector<double> train;  // per row: the host score (above)
   std::vector<double> test;
   std::vector<int> test_metric;  // per test row: the metric (0-based) that scored it most
-  std::vector<uint8_t> test_by_correlation;  // per test row: 1 when the correlation view scored it
   size_t components = 0;         // principal components the correlation view kept at the end
 };
 
