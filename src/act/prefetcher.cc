@@ -141,6 +141,8 @@ void Prefetcher::Submit(PrefetchJob job) {
     Finish(*j);
     return;
   }
+  const bool guess = j->job.reason == PrefetchReason::kPredicted;
+  if (!guess) HoldGuesses(*j);
   if (j->job.stop_if_cached && PlanResident(j->job.reads)) {
     j->cached = true;
     Finish(*j);
@@ -150,7 +152,6 @@ void Prefetcher::Submit(PrefetchJob job) {
   // most a piece per thread, so a launch that starts meanwhile (its reads overtake the guess's
   // in the task queue) waits for that much of it at most, even on a slow disk, instead of for
   // everything the guesses queued before it.
-  const bool guess = j->job.reason == PrefetchReason::kPredicted;
   const uint64_t piece_pages = (guess ? kGuessPieceBytes : options_.piece_bytes) / kPageBytes;
   for (size_t i = 0; i < j->job.reads.size(); ++i) {
     const PageRange r = j->job.reads[i].pages;
@@ -177,6 +178,14 @@ void Prefetcher::Submit(PrefetchJob job) {
   cv_.notify_all();
 }
 
+void Prefetcher::HoldGuesses(const Job& launch) {
+  TimeMs last_touch = 0;
+  for (const PrefetchRead& r : launch.job.reads) last_touch = std::max(last_touch, r.at_ms);
+  std::lock_guard lock(mu_);
+  guesses_held_until_us_ =
+      std::max(guesses_held_until_us_, launch.submitted_us + 1000 * std::min(last_touch, kLaunchHoldMs));
+}
+
 size_t Prefetcher::CancelQueued() {
   std::vector<Task> dropped;
   {
@@ -196,19 +205,35 @@ size_t Prefetcher::queued_reads() const {
 void Prefetcher::Work(std::stop_token stop) {
   if (on_thread_start_) on_thread_start_(static_cast<int32_t>(syscall(SYS_gettid)));
   std::vector<char> buffer(std::max<uint64_t>(options_.piece_bytes, kGuessPieceBytes));
-  while (!stop.stop_requested()) {
-    Task task;
-    {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, stop, [&] { return !tasks_.empty(); });
-      if (stop.stop_requested()) return;
-      task = tasks_.top();
-      tasks_.pop();
-    }
-    Job& job = *task.job;
-    Issue(job, job.pieces[task.index], buffer);
+  while (std::optional<Task> task = Next(stop)) {
+    Job& job = *task->job;
+    Issue(job, job.pieces[task->index], buffer);
     if (++job.done == job.pieces.size()) Finish(job);
   }
+}
+
+std::optional<Prefetcher::Task> Prefetcher::Next(std::stop_token& stop) {
+  std::unique_lock lock(mu_);
+  while (!stop.stop_requested()) {
+    if (tasks_.empty()) {
+      cv_.wait(lock, stop, [&] { return !tasks_.empty(); });
+      continue;
+    }
+    const auto held = [&] { return tasks_.top().job->job.reason == PrefetchReason::kPredicted; };
+    const int64_t now = NowUs();
+    if (held() && now < guesses_held_until_us_) {
+      // A launch's reads overtake every guess in the queue, so a guess first means the launch's
+      // own reads are all issued; it reads the rest itself, and a guess would share the disk.
+      // Waits out the hold, or until a launch's reads are queued.
+      cv_.wait_for(lock, stop, std::chrono::microseconds(guesses_held_until_us_ - now),
+                   [&] { return tasks_.empty() || !held(); });
+      continue;
+    }
+    Task task = tasks_.top();
+    tasks_.pop();
+    return task;
+  }
+  return std::nullopt;
 }
 
 void Prefetcher::Issue(Job& job, const Piece& piece, std::vector<char>& buffer) {

@@ -8,8 +8,12 @@
 // io_piece) is read piece by piece, each piece waited for, so that what is in flight stays
 // bounded and a large file's tail does not queue ahead of what the launch needs next. A
 // prediction's reads are all read through piece by piece: a guess never has more than a piece
-// per thread in flight ahead of a launch that starts while it is read. Each job reports what
-// it did when its last read is issued.
+// per thread in flight ahead of a launch that starts while it is read. And guesses yield to a
+// launch: none is started while a launch with a plan is still reading its files (until the last
+// first touch its profile learnt, at most kLaunchHoldMs), whether its plan was read or found
+// cached: the launch's own reads (what no plan holds) do not queue behind reads for programs
+// that have not started.
+// Each job reports what it did when its last read is issued.
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -74,6 +78,9 @@ struct PrefetchResult {
 
 // Predicted launches' reads are read through in pieces of at most this (see Submit).
 inline constexpr uint64_t kGuessPieceBytes = 512 << 10;
+// The longest a launch holds guesses back (a program whose profile reads files for longer
+// does not starve the guesses past this).
+inline constexpr TimeMs kLaunchHoldMs = 3000;
 
 struct PrefetcherOptions {
   int threads = 4;
@@ -127,7 +134,12 @@ class Prefetcher {
     size_t index = 0;
     bool operator<(const Task& o) const { return due != o.due ? due > o.due : seq > o.seq; }  // min-heap
   };
+  // Holds guesses back until `launch` has read its files.
+  void HoldGuesses(const Job& launch);
   void Work(std::stop_token stop);
+  // Pops the task to issue next, waiting while there is none, or while the first is a guess and
+  // a launch holds guesses back; nullopt when stopping.
+  std::optional<Task> Next(std::stop_token& stop);
   void Issue(Job& job, const Piece& piece, std::vector<char>& buffer);
   void Finish(Job& job);
 
@@ -138,6 +150,7 @@ class Prefetcher {
   std::condition_variable_any cv_;
   std::priority_queue<Task> tasks_;
   uint64_t seq_ = 0;
+  int64_t guesses_held_until_us_ = 0;  // a launch is reading its files until then
   std::vector<std::jthread> threads_;
 };
 

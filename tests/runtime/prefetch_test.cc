@@ -341,6 +341,51 @@ TEST(PrefetchRuntimeTest, PrefetcherReadsTheGuessDueFirstFirst) {
   EXPECT_EQ(done[0].id, 2u) << "the guess due in a minute was read before the one due in a second";
 }
 
+TEST(PrefetchRuntimeTest, PrefetcherHoldsGuessesWhileALaunchReadsItsFiles) {
+  testing::TempDir tmp;
+  std::string dir = BlockBackedDir(tmp);
+  if (dir.empty()) GTEST_SKIP() << "no block-backed temporary directory";
+  std::string file = MakeFile(dir, "held.bin");
+  Evict(file);
+  Results results;
+  Prefetcher prefetcher(PrefetcherOptions{2, 0}, nullptr, results.Callback());
+  // A launch whose profile touches its last file 800 ms after the exec, then a guess: the
+  // guess is not read until then (the launch would share the disk with it), the launch at once.
+  PrefetchJob launch = OnePageGuess(file, 1, 1);
+  launch.reason = PrefetchReason::kExec;
+  launch.reads[0].at_ms = 800;
+  const auto start = std::chrono::steady_clock::now();
+  prefetcher.Submit(std::move(launch));
+  prefetcher.Submit(OnePageGuess(file, 2, 1));
+  std::vector<PrefetchResult> done = results.Await(2, std::chrono::seconds(20));
+  const auto waited = std::chrono::steady_clock::now() - start;
+  ASSERT_EQ(done.size(), 2u) << "the launch and the guess did not both report";
+  EXPECT_EQ(done[0].id, 1u) << "the guess was read before the launch";
+  EXPECT_GE(waited, std::chrono::milliseconds(790)) << "the guess was read while the launch was reading";
+  EXPECT_LT(done[0].queue_us, 500'000) << "the launch's own read waited";
+  // Once the launch is done reading, guesses go at once.
+  const auto again = std::chrono::steady_clock::now();
+  prefetcher.Submit(OnePageGuess(file, 3, 1));
+  ASSERT_EQ(results.Await(3, std::chrono::seconds(20)).size(), 3u);
+  EXPECT_LT(std::chrono::steady_clock::now() - again, std::chrono::milliseconds(700)) << "a guess with no launch waited";
+  // A launch whose plan is cached reads nothing, and still holds guesses: what it reads itself
+  // would queue behind them.
+  for (int i = 0; i < 100 && !Resident(file)[0]; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_TRUE(Resident(file)[0]) << "the launch's page never arrived";
+  PrefetchJob warm = OnePageGuess(file, 4, 1);
+  warm.reason = PrefetchReason::kExec;
+  warm.stop_if_cached = true;
+  warm.reads[0].at_ms = 800;
+  const auto warm_start = std::chrono::steady_clock::now();
+  prefetcher.Submit(std::move(warm));
+  prefetcher.Submit(OnePageGuess(file, 5, 1));
+  done = results.Await(5, std::chrono::seconds(20));
+  ASSERT_EQ(done.size(), 5u);
+  EXPECT_TRUE(done[3].cached) << "the warm launch's plan was read again";
+  EXPECT_GE(std::chrono::steady_clock::now() - warm_start, std::chrono::milliseconds(790))
+      << "a warm launch did not hold the guess";
+}
+
 TEST(PrefetchRuntimeTest, PrefetcherDropsWhatIsQueuedWhenCancelled) {
   testing::TempDir tmp;
   std::string dir = BlockBackedDir(tmp);
