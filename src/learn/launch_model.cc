@@ -165,6 +165,12 @@ std::vector<LaunchPrediction> LaunchModel::Children(const std::string& parent, d
   return out;
 }
 
+double LaunchModel::Lateness(TimeMs delay) const {
+  const double grace = static_cast<double>(std::max<TimeMs>(limits_.overdue_grace_ms, 1));
+  const double late = static_cast<double>(-delay) - grace;
+  return late > 0 ? std::exp(-late / grace) : 1.0;
+}
+
 std::vector<LaunchPrediction> LaunchModel::Next(TimeMs now, double min_probability) const {
   struct Candidate {
     double follow = 0, daily = 0;
@@ -182,13 +188,16 @@ std::vector<LaunchPrediction> LaunchModel::Next(TimeMs now, double min_probabili
     if (runs <= 0) continue;
     for (const auto& [key, l] : src->second.followers) {
       if (std::find(r.followed.begin(), r.followed.end(), key) != r.followed.end()) continue;  // it came
-      double prob = std::min(1.0, static_cast<double>(l.weight) / runs);
+      const TimeMs delay = static_cast<TimeMs>(l.delay_ms) - (now - r.ts);  // < 0: overdue
+      const double share = std::min(1.0, static_cast<double>(l.weight) / runs);
+      const double prob = share * Lateness(delay);
       Candidate& c = cands[key];
       if (prob <= c.follow) continue;
       c.follow = prob;
-      c.delay = static_cast<TimeMs>(l.delay_ms) - (now - r.ts);  // < 0: overdue
+      c.delay = delay;
       c.follow_why = fmt::format("follows {} in {:.0f}% of its recent launches, {:.0f} s after it", r.key,
-                                 100 * prob, l.delay_ms / 1000.0);
+                                 100 * share, l.delay_ms / 1000.0);
+      if (prob < share) c.follow_why += fmt::format(" (now {:.0f} s late)", -delay / 1000.0);
     }
   }
   const double now_minute = MinuteOfDay(now);

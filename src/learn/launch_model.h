@@ -26,6 +26,10 @@ struct LaunchModelLimits {
   size_t max_daily_times = 32;              // times of day remembered per program (an hourly cron: 24)
   TimeMs daily_tolerance_ms = 5 * kMsPerMinute;  // launches this close in the day are one time
   double day_decay = 0.9;                   // a time of day keeps this much of its weight per day
+  // A follower not come by its usual delay plus this is less and less likely to come: its
+  // probability then falls by e per this much more (a guess for it would only take the disk
+  // from the launches still to come).
+  TimeMs overdue_grace_ms = 5 * kMsPerSecond;
 };
 
 struct LaunchPrediction {
@@ -64,6 +68,10 @@ class LaunchModel {
   Status Load(std::string_view bytes);
 
  private:
+  // How much of a follower's probability is left when it is expected in `delay` (negative:
+  // overdue): all of it until overdue_grace_ms late, then e times less per overdue_grace_ms.
+  double Lateness(TimeMs delay) const;
+
   struct Link {
     float weight = 0;      // decayed launches of the source followed by this one
     float delay_ms = 0;    // smoothed delay after the source

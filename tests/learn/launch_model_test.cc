@@ -66,8 +66,9 @@ TEST(LaunchModelTest, FollowersBySequenceUntilTheyCome) {
 }
 
 TEST(LaunchModelTest, OverdueFollowersKeepTheOrderTheyCameIn) {
-  // A script's steps came 1 s apart while learning; now the first step ran 10 s ago and none
-  // of the others has come: all are overdue, and the one due first is still the first.
+  // A script's steps came 1 s apart while learning; now the first step ran 6 s ago and none
+  // of the others has come: all are overdue (within the grace), and the one due first is
+  // still the first.
   LaunchModel model;
   FakeClock clock(1'700'000'000'000);
   for (int i = 0; i < 10; ++i) {
@@ -79,15 +80,43 @@ TEST(LaunchModelTest, OverdueFollowersKeepTheOrderTheyCameIn) {
     clock.Advance(10 * kMsPerMinute);
   }
   model.ObserveLaunch("step0", clock.Now(), true);
-  clock.Advance(10 * kMsPerSecond);
+  clock.Advance(6 * kMsPerSecond);
   auto next = model.Next(clock.Now(), 0.5);
   const LaunchPrediction* p1 = Find(next, "step1");
   const LaunchPrediction* p2 = Find(next, "step2");
   const LaunchPrediction* p3 = Find(next, "step3");
   ASSERT_TRUE(p1 && p2 && p3);
-  EXPECT_NEAR(p1->delay_ms, -9000, 500);
+  EXPECT_NEAR(p1->delay_ms, -5000, 500);
   EXPECT_LT(p1->delay_ms, p2->delay_ms);
   EXPECT_LT(p2->delay_ms, p3->delay_ms);
+}
+
+TEST(LaunchModelTest, AFollowerLongOverdueIsNoLongerExpected) {
+  // b came 1 s after a, ten times. Late by a few seconds it is still expected; 20 s late
+  // (past its delay plus the 5 s grace, by 15 s) it is not: it would otherwise be read before
+  // every launch still to come, being the most overdue.
+  LaunchModel model;
+  FakeClock clock(1'700'000'000'000);
+  for (int i = 0; i < 10; ++i) {
+    model.ObserveLaunch("a", clock.Now(), true);
+    clock.Advance(kMsPerSecond);
+    model.ObserveLaunch("b", clock.Now(), true);
+    clock.Advance(10 * kMsPerMinute);
+  }
+  model.ObserveLaunch("a", clock.Now(), true);
+  clock.Advance(5 * kMsPerSecond);
+  auto on_time = model.Next(clock.Now(), 0.7);
+  const LaunchPrediction* soon = Find(on_time, "b");
+  ASSERT_TRUE(soon) << "b, 4 s late, is no longer expected";
+  EXPECT_NEAR(soon->probability, 1.0, 0.01);
+  clock.Advance(16 * kMsPerSecond);
+  auto late = model.Next(clock.Now(), 0.0);
+  const LaunchPrediction* stale = Find(late, "b");
+  ASSERT_TRUE(stale);
+  EXPECT_LT(stale->probability, 0.1) << "b, 20 s late, is as expected as ever";
+  EXPECT_NE(stale->why.find("s late"), std::string::npos) << stale->why;
+  auto expected = model.Next(clock.Now(), 0.7);
+  EXPECT_EQ(Find(expected, "b"), nullptr) << "a guess would still be made for b";
 }
 
 TEST(LaunchModelTest, ChildLaunchesDoNotFeedFollowers) {
