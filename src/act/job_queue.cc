@@ -119,6 +119,29 @@ void JobQueue::Predict(Job& job) {
   predictions_[job.id] = std::move(p);
 }
 
+// Only the job's scheduling figures change: the prediction made at submission stays the one
+// the run is learnt from, so the model learns what it knew when the job was asked for.
+void JobQueue::RefreshPredictions(TimeMs now) {
+  if (!predictor_ || users_with_news_.empty()) return;
+  std::vector<Job*> stale;
+  std::vector<RunRequest> requests;
+  for (auto& [id, job] : jobs_) {
+    if (job.state != JobState::kQueued || !users_with_news_.count(job.spec.uid)) continue;
+    stale.push_back(&job);
+    requests.push_back(RequestOf(job));
+    requests.back().submit_ts = now;
+  }
+  users_with_news_.clear();
+  const std::vector<RuntimePrediction> fresh = predictor_->PredictAll(requests, LoadNow());
+  for (size_t i = 0; i < stale.size(); ++i) {
+    Job& job = *stale[i];
+    job.predicted_ms = fresh[i].predicted_ms;
+    job.upper_ms = fresh[i].upper_ms;
+    job.prediction_source = PredictionSourceName(fresh[i].source);
+    Persist(job);
+  }
+}
+
 Result<Job> JobQueue::Submit(JobSpec spec) {
   // Checks the submission first, with messages that say what to change.
   if (spec.argv.empty() || spec.argv[0].empty()) return Status::InvalidArgument("no command given");
@@ -253,6 +276,7 @@ void JobQueue::Reconcile(TimeMs now) {
 }
 
 void JobQueue::Schedule(TimeMs now) {
+  RefreshPredictions(now);
   std::vector<SchedJob> queue, running;
   for (const auto& [id, job] : jobs_) {
     if (job.state == JobState::kQueued) queue.push_back(job.ToSchedJob());
@@ -296,8 +320,10 @@ void JobQueue::Finish(Job& job, JobState state, int exit_code, std::string reaso
   if (ran) runner_.Cleanup(job);
   auto p = predictions_.find(job.id);
   // Only complete runs teach the predictor: a killed or cancelled run's length is not its own.
-  if (predictor_ && ran && p != predictions_.end() && (state == JobState::kDone || state == JobState::kFailed))
+  if (predictor_ && ran && p != predictions_.end() && (state == JobState::kDone || state == JobState::kFailed)) {
     predictor_->Learn(RequestOf(job), p->second, now - job.start_ts, now);
+    users_with_news_.insert(job.spec.uid);
+  }
   if (p != predictions_.end()) predictions_.erase(p);
   ending_.erase(job.id);
   Persist(job);

@@ -1,8 +1,9 @@
 #pragma once
 // The job queue: jobs submitted by the host's users run within the host's capacity, ordered
 // and backfilled by the Scheduler (act/scheduler.h, the same decisions the trace simulator
-// makes), on the real clock. Each job's run time is predicted when it is submitted; its
-// user's limit is its kill limit (SIGTERM, then SIGKILL after a grace period).
+// makes), on the real clock. Each job's run time is predicted when it is submitted, and again
+// while it waits whenever a job of the same user finishes (that run is the freshest evidence
+// about it); its user's limit is its kill limit (SIGTERM, then SIGKILL after a grace period).
 //
 // Every change to a job is written to the ledger before it is acted on or reported, so the
 // queue, and running jobs' state, survive an agent restart: on Start() the queue reloads, and
@@ -10,6 +11,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -85,6 +87,7 @@ class JobQueue {
   RunRequest RequestOf(const Job& job) const;
   RunLoad LoadNow() const;
   void Predict(Job& job);
+  void RefreshPredictions(TimeMs now);
   void ForgetOldFinished();
   void Loop(std::stop_token stop);
 
@@ -98,7 +101,8 @@ class JobQueue {
   mutable std::mutex mu_;
   mutable std::condition_variable_any changed_;  // a job changed: waiters and the loop wake
   std::map<uint64_t, Job> jobs_;
-  std::map<uint64_t, RuntimePrediction> predictions_;  // of unfinished jobs
+  std::map<uint64_t, RuntimePrediction> predictions_;  // of unfinished jobs, made at submission
+  std::set<uint32_t> users_with_news_;  // uids with a job finished (and learnt) since the last decision
   struct Ending {
     JobState state;
     std::string reason;

@@ -29,6 +29,7 @@ struct PolicyRun {
   std::vector<PredictionQuality> quality;
   double seconds = 0;
   uint64_t trainings = 0;
+  uint64_t refreshed = 0;  // waiting jobs predicted again after a run of their user finished
   uint64_t model_errors = 0;
 };
 
@@ -71,6 +72,7 @@ Result<PolicyRun> RunPolicy(const SwfWorkload& w, const std::string& name, bool 
   run.metrics = ScoreSchedule(*result, w.capacity);
   if (options.predict) run.quality = ScorePredictions(*result);
   run.trainings = result->model_trainings;
+  run.refreshed = result->refreshed_predictions;
   run.model_errors = result->model_errors;
   run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return run;
@@ -114,8 +116,10 @@ const PolicyRun& QualityRun(const std::vector<PolicyRun>& runs) {
 void PrintQuality(const PolicyRun& run, const SwfWorkload& w) {
   const double by_model = run.quality.size() >= 3 ? run.quality[2].model_fraction : 0;
   std::printf("\nrun-time prediction at submission (online, during the %s run; %llu model trainings; "
-              "%.1f%% of gbdt predictions by the model, the rest its cold-start fallback)\n",
-              run.policy.c_str(), static_cast<unsigned long long>(run.trainings), 100 * by_model);
+              "%.1f%% of gbdt predictions by the model, the rest its cold-start fallback; waiting jobs "
+              "predicted again %llu times as runs of their users finished)\n",
+              run.policy.c_str(), static_cast<unsigned long long>(run.trainings), 100 * by_model,
+              static_cast<unsigned long long>(run.refreshed));
   if (run.model_errors > 0)
     std::printf("WARNING: the model failed %llu predictions (they fell back to history)\n",
                 static_cast<unsigned long long>(run.model_errors));
@@ -205,6 +209,7 @@ int RunSwf(const SwfArgs& a) {
     full["prediction"] = QualityJson(q.quality);
     full["prediction_run"] = q.policy;
     full["model_trainings"] = q.trainings;
+    full["refreshed_predictions"] = q.refreshed;
     full["model_errors"] = q.model_errors;
     json["full"] = full;
   }

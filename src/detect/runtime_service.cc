@@ -70,6 +70,11 @@ RuntimePrediction RuntimeService::Predict(const RunRequest& req, const RunLoad& 
   return predictor_.Predict(req, load);
 }
 
+std::vector<RuntimePrediction> RuntimeService::PredictAll(std::span<const RunRequest> reqs, const RunLoad& load) const {
+  std::lock_guard lock(mu_);
+  return predictor_.PredictAll(reqs, load);
+}
+
 void RuntimeService::Learn(const RunRequest& req, const RuntimePrediction& at_submit, TimeMs runtime_ms,
                            TimeMs end_ts) {
   std::lock_guard lock(mu_);

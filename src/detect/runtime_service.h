@@ -41,6 +41,7 @@ class RuntimeService final : public Analyzer {
   void Analyze(const Batch& batch, Analysis& out) override;
 
   RuntimePrediction Predict(const RunRequest& req, const RunLoad& load) const;
+  std::vector<RuntimePrediction> PredictAll(std::span<const RunRequest> reqs, const RunLoad& load) const;
   void Learn(const RunRequest& req, const RuntimePrediction& at_submit, TimeMs runtime_ms, TimeMs end_ts);
 
   // The background trainer; without it, training runs inline after Learn (tests, replay).

@@ -3,7 +3,8 @@
 // (act/scheduler.h, the same code the live queue runs) decides on a virtual clock, jobs run for
 // their recorded run times. Run times are predicted online: a job's prediction is made when it
 // is submitted, from the jobs that have finished by then in the simulation (no peeking ahead),
-// and the predictor learns each job when it finishes and retrains as the live agent does.
+// and made again while it waits whenever a run of its user finishes (as the live queue does);
+// the predictor learns each job when it finishes and retrains as the live agent does.
 #include <functional>
 #include <span>
 #include <vector>
@@ -49,6 +50,7 @@ struct JobOutcome {
   TimeMs upper_ms = 0;
   TimeMs last2_ms = 0;
   TimeMs history_ms = 0;  // the predictor's own baseline (the history rule), before the model
+  TimeMs start_predicted_ms = 0;  // the prediction in force when the job started (after any refresh)
   PredictionSource source = PredictionSource::kPrior;
 };
 
@@ -58,6 +60,7 @@ struct SimResult {
   uint64_t decisions = 0;
   uint64_t model_trainings = 0;
   uint64_t model_errors = 0;  // predictions the model failed to make (fell back instead)
+  uint64_t refreshed_predictions = 0;  // waiting jobs predicted again after a run of their user
 };
 
 // `jobs` must be sorted by submit time and each must fit in the capacity.

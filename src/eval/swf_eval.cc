@@ -108,11 +108,12 @@ SchedMetrics ScoreSchedule(const SimResult& result, const Resources& capacity, T
 }
 
 std::vector<PredictionQuality> ScorePredictions(const SimResult& result) {
-  std::vector<PredictionQuality> out(4);
+  std::vector<PredictionQuality> out(5);
   out[0].predictor = "user-estimate";
   out[1].predictor = "last-2";
   out[2].predictor = "gbdt";
   out[3].predictor = "history-rule";
+  out[4].predictor = "gbdt-at-start";
   size_t covered = 0, by_model = 0;
   auto add = [](PredictionQuality& q, TimeMs predicted, TimeMs actual) {
     ++q.jobs;
@@ -125,6 +126,7 @@ std::vector<PredictionQuality> ScorePredictions(const SimResult& result) {
     add(out[1], j.last2_ms, j.runtime_ms);
     add(out[2], j.predicted_ms, j.runtime_ms);
     add(out[3], j.history_ms, j.runtime_ms);
+    add(out[4], j.start_predicted_ms, j.runtime_ms);
     covered += j.runtime_ms <= j.upper_ms ? 1 : 0;
     by_model += j.source == PredictionSource::kModel ? 1 : 0;
   }

@@ -48,7 +48,9 @@ SchedMetrics ScoreSchedule(const SimResult& result, const Resources& capacity, T
 
 struct PredictionQuality {
   // "user-estimate", "last-2" (the user's last two runs), "gbdt" (the predictor as deployed),
-  // "history-rule" (the predictor's baseline: the most specific history's last two runs)
+  // "history-rule" (the predictor's baseline: the most specific history's last two runs),
+  // "gbdt-at-start" (the GBDT's prediction in force when the job started: the one made at
+  // submission, or made again while the job waited)
   std::string predictor;
   size_t jobs = 0;        // jobs scored (the user estimate only where the trace has one)
   double mae_s = 0;

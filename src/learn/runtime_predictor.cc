@@ -71,11 +71,10 @@ Result<std::shared_ptr<const RuntimeModel>> RuntimeModel::Load(std::string_view 
   return std::shared_ptr<const RuntimeModel>(new RuntimeModel(std::move(*gbdt)));
 }
 
-Result<float> RuntimeModel::PredictLog(const std::vector<float>& features) const {
-  if (features.size() != gbdt_.num_features()) return Status::InvalidArgument("runtime model: wrong feature count");
-  auto out = gbdt_.Predict(features.data(), 1);
-  if (!out.ok()) return out.status();
-  return (*out)[0];
+Result<std::vector<float>> RuntimeModel::PredictLogs(const std::vector<float>& features) const {
+  const size_t cols = gbdt_.num_features();
+  if (cols == 0 || features.size() % cols != 0) return Status::InvalidArgument("runtime model: wrong feature count");
+  return gbdt_.Predict(features.data(), features.size() / cols);
 }
 
 // --- RuntimePredictor ---
@@ -141,26 +140,38 @@ std::vector<float> RuntimePredictor::Features(const RunRequest& req, const RunLo
 }
 
 RuntimePrediction RuntimePredictor::Predict(const RunRequest& req, const RunLoad& load) const {
-  RuntimePrediction p;
-  p.history = history_.Lookup(req);
-  Baseline(req, p);
-  p.baseline_log = LogSeconds(p.predicted_ms / 1000.0);
-  p.features = Features(req, load, p);
-  auto model = model_.load();
-  if (!model) return p;
-  auto correction = model->PredictLog(p.features);
-  if (!correction.ok() || !std::isfinite(*correction)) {
-    model_errors_.fetch_add(1, std::memory_order_relaxed);
-    return p;
+  return std::move(PredictAll(std::span(&req, 1), load).front());
+}
+
+std::vector<RuntimePrediction> RuntimePredictor::PredictAll(std::span<const RunRequest> reqs,
+                                                            const RunLoad& load) const {
+  std::vector<RuntimePrediction> out(reqs.size());
+  std::vector<float> rows;
+  for (size_t i = 0; i < reqs.size(); ++i) {
+    RuntimePrediction& p = out[i];
+    p.history = history_.Lookup(reqs[i]);
+    Baseline(reqs[i], p);
+    p.baseline_log = LogSeconds(p.predicted_ms / 1000.0);
+    p.features = Features(reqs[i], load, p);
+    rows.insert(rows.end(), p.features.begin(), p.features.end());
   }
-  p.source = PredictionSource::kModel;
-  p.model_log = p.baseline_log + *correction;
-  const double margin = UpperLogMargin(p.history.deepest());
-  p.predicted_ms = CapAt(static_cast<TimeMs>(std::exp(p.model_log) * 1000.0), req.estimate_ms);
-  p.upper_ms = CapAt(static_cast<TimeMs>(std::exp(p.model_log + margin) * 1000.0), req.estimate_ms);
-  p.predicted_ms = std::max<TimeMs>(p.predicted_ms, 1);
-  p.upper_ms = std::max(p.upper_ms, p.predicted_ms);
-  return p;
+  auto model = model_.load();
+  if (!model || reqs.empty()) return out;
+  auto corrections = model->PredictLogs(rows);
+  for (size_t i = 0; i < reqs.size(); ++i) {
+    RuntimePrediction& p = out[i];
+    if (!corrections.ok() || !std::isfinite((*corrections)[i])) {
+      model_errors_.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    p.source = PredictionSource::kModel;
+    p.model_log = p.baseline_log + (*corrections)[i];
+    const double margin = UpperLogMargin(p.history.deepest());
+    const TimeMs estimate_ms = reqs[i].estimate_ms;
+    p.predicted_ms = std::max<TimeMs>(CapAt(static_cast<TimeMs>(std::exp(p.model_log) * 1000.0), estimate_ms), 1);
+    p.upper_ms = std::max(CapAt(static_cast<TimeMs>(std::exp(p.model_log + margin) * 1000.0), estimate_ms), p.predicted_ms);
+  }
+  return out;
 }
 
 // The most specific history, then the estimate, then everything seen, then the prior.

@@ -23,6 +23,7 @@
 #include <atomic>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,8 +39,9 @@ class RuntimeModel {
   static Result<std::shared_ptr<const RuntimeModel>> Train(const GbdtData& data, const GbdtParams& params);
   static Result<std::shared_ptr<const RuntimeModel>> Load(std::string_view bytes);
   Result<std::string> Save() const { return gbdt_.Save(); }
-  // The predicted log(run time in seconds) of one feature row.
-  Result<float> PredictLog(const std::vector<float>& features) const;
+  // The predicted log(run time in seconds) of each of the rows in `features` (rows x
+  // num_features(), row-major): one model call, whose fixed cost dwarfs a row's.
+  Result<std::vector<float>> PredictLogs(const std::vector<float>& features) const;
   size_t num_features() const { return gbdt_.num_features(); }
 
  private:
@@ -80,6 +82,8 @@ class RuntimePredictor {
   explicit RuntimePredictor(RuntimePredictorOptions options = {});
 
   RuntimePrediction Predict(const RunRequest& req, const RunLoad& load) const;
+  // Predict() of each request, under one load, with one model call for them all.
+  std::vector<RuntimePrediction> PredictAll(std::span<const RunRequest> reqs, const RunLoad& load) const;
   // A run finished: `at_submit` is what Predict() said when it was asked for.
   void Learn(const RunRequest& req, const RuntimePrediction& at_submit, TimeMs runtime_ms, TimeMs end_ts);
 

@@ -267,5 +267,24 @@ TEST_F(JobQueueTest, FinishedRunsTeachThePredictor) {
   EXPECT_NEAR(static_cast<double>(q->Get(next)->predicted_ms), 7.0 * S, 1.0 * S);
 }
 
+TEST_F(JobQueueTest, AWaitingJobIsPredictedAgainWhenItsUsersRunFinishes) {
+  RuntimeService predictor;
+  auto q = Make(&predictor);
+  // Two 2-CPU jobs of a new command: the second waits and, with no history, is predicted at
+  // its limit. The first ends after 7 s; the one waiting is then predicted from that run.
+  const uint64_t first = Submit(*q, Spec(2, 100, {"/bin/true", "batch"}));
+  const uint64_t waiting = Submit(*q, Spec(2, 100, {"/bin/true", "batch"}));
+  q->Tick();
+  EXPECT_EQ(StateOf(*q, waiting), JobState::kQueued);
+  EXPECT_EQ(q->Get(waiting)->predicted_ms, 100 * S);
+  clock.Advance(7 * S);
+  runner.Exit(first, 0);
+  q->Tick();
+  EXPECT_EQ(StateOf(*q, waiting), JobState::kRunning);
+  EXPECT_NEAR(static_cast<double>(q->Get(waiting)->predicted_ms), 7.0 * S, 1.0 * S);
+  EXPECT_EQ(q->Get(waiting)->prediction_source, "history");
+  EXPECT_NEAR(static_cast<double>(ledger.rows[waiting].predicted_ms), 7.0 * S, 1.0 * S);  // and it was saved
+}
+
 }  // namespace
 }  // namespace hostmind

@@ -75,21 +75,45 @@ TEST(Simulate, CorrectsAnUnderPredictionWhileTheJobRuns) {
   EXPECT_EQ(starts[2], 20);
 }
 
+// easy-predicted on 4 CPUs, with the online predictor.
+Result<SimResult> SimulateWithPredictor(const std::vector<SimJob>& jobs) {
+  SimOptions o;
+  o.policy = *PolicyByName("easy-predicted");
+  o.capacity.cpus = 4;
+  o.default_limit_ms = 1000 * S;
+  return Simulate(jobs, o);
+}
+
 TEST(Simulate, PredictsOnlineWithoutPeekingAhead) {
   // The same user submits twice; the second arrives before the first ends, so nothing about
   // the first run may inform the second's prediction.
   std::vector<SimJob> jobs = {Job(1, 0, 1, 500, 1000), Job(2, 10, 1, 500, 1000), Job(3, 600, 1, 500, 1000)};
   for (auto& j : jobs) j.request.user = "same";
-  SimOptions o;
-  o.policy = *PolicyByName("easy-predicted");
-  o.capacity.cpus = 4;
-  o.default_limit_ms = 1000 * S;
-  auto r = Simulate(jobs, o);
+  auto r = SimulateWithPredictor(jobs);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->jobs[1].last2_ms, 1000 * S);  // no history yet: the estimate
   EXPECT_EQ(r->jobs[1].source, PredictionSource::kEstimate);
   EXPECT_EQ(r->jobs[2].last2_ms, 500 * S);   // both earlier runs ended (500, 510) by t=600
   EXPECT_EQ(r->jobs[2].source, PredictionSource::kHistory);
+}
+
+TEST(Simulate, AWaitingJobIsPredictedAgainWhenItsUsersRunFinishes) {
+  // 4 CPUs. Job 1 (2 CPUs, limit 100) and job 2 (2 CPUs, 10 s of a 1000 s limit) start at 0;
+  // job 3 (4 CPUs) waits for both; job 4, job 2's user again (2 CPUs, 10 s), arrives at 2 with
+  // no history, so it is predicted at its limit. At 10 job 2 ends: the head's reservation is
+  // job 1's end, 100. Predicted again from job 2's run (10 s), job 4 ends before it and
+  // backfills at 10; judged by its prediction at submission (1000 s), it would wait until 110.
+  std::vector<SimJob> jobs = {Job(1, 0, 2, 100, 100), Job(2, 0, 2, 10, 1000), Job(3, 1, 4, 10, 1000),
+                              Job(4, 2, 2, 10, 1000)};
+  jobs[1].request.user = jobs[3].request.user = "same";
+  auto r = SimulateWithPredictor(jobs);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->jobs[3].predicted_ms, 1000 * S);  // at submission: the limit (no history)
+  EXPECT_EQ(r->refreshed_predictions, 1u);
+  EXPECT_EQ(r->jobs[3].start_predicted_ms, 10 * S);  // from job 2's run
+  EXPECT_EQ(r->jobs[3].start_ts, 10 * S);
+  EXPECT_TRUE(r->jobs[3].backfilled);
+  EXPECT_EQ(r->jobs[2].start_ts, 100 * S);  // the head is not delayed
 }
 
 TEST(Simulate, RefusesAJobLargerThanTheMachine) {
@@ -130,15 +154,19 @@ TEST(ScorePredictions, AccuracyAndErrorPerPredictor) {
   j.last2_ms = 50 * S;
   j.predicted_ms = 80 * S;
   j.upper_ms = 120 * S;
+  j.start_predicted_ms = 125 * S;  // predicted again while it waited
   r.jobs = {j};
   auto q = ScorePredictions(r);
-  ASSERT_EQ(q.size(), 4u);
+  ASSERT_EQ(q.size(), 5u);
   EXPECT_DOUBLE_EQ(q[0].accuracy, 0.25);
   EXPECT_DOUBLE_EQ(q[0].mae_s, 300);
   EXPECT_DOUBLE_EQ(q[1].accuracy, 0.5);
   EXPECT_DOUBLE_EQ(q[2].accuracy, 0.8);
   EXPECT_DOUBLE_EQ(q[2].under_fraction, 1);
   EXPECT_DOUBLE_EQ(q[2].upper_coverage, 1);
+  EXPECT_EQ(q[4].predictor, "gbdt-at-start");
+  EXPECT_DOUBLE_EQ(q[4].accuracy, 0.8);
+  EXPECT_DOUBLE_EQ(q[4].under_fraction, 0);
 }
 
 }  // namespace

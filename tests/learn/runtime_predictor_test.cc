@@ -1,5 +1,7 @@
 #include "learn/runtime_predictor.h"
 
+#include <set>
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -183,6 +185,28 @@ TEST(RuntimePredictor, TrainingIsTakenOffTheHotPathAndInstalled) {
   EXPECT_EQ(p.Predict(w.requests[150], {}).source, PredictionSource::kHistory);
   p.Install(*model);
   EXPECT_EQ(p.Predict(w.requests[150], {}).source, PredictionSource::kModel);
+}
+
+TEST(RuntimePredictor, PredictAllMakesEachRequestsOwnPrediction) {
+  RuntimePredictor p(SmallOptions());
+  Workload w = Synthetic(400, 5);
+  for (size_t i = 0; i < 300; ++i) p.Learn(w.requests[i], p.Predict(w.requests[i], {}), w.runtimes[i], i);
+  ASSERT_TRUE(p.TrainIfDue().ok());
+  const std::vector<RunRequest> asked(w.requests.begin() + 300, w.requests.begin() + 340);
+  RunLoad load;
+  load.queued_jobs = 7;
+  const auto all = p.PredictAll(asked, load);
+  ASSERT_EQ(all.size(), asked.size());
+  std::set<TimeMs> distinct;
+  for (size_t i = 0; i < asked.size(); ++i) {
+    const RuntimePrediction one = p.Predict(asked[i], load);
+    EXPECT_EQ(all[i].source, PredictionSource::kModel);
+    EXPECT_EQ(all[i].predicted_ms, one.predicted_ms) << i;
+    EXPECT_EQ(all[i].upper_ms, one.upper_ms) << i;
+    distinct.insert(all[i].predicted_ms);
+  }
+  EXPECT_GT(distinct.size(), 5u);  // rows were not mixed up into one answer
+  EXPECT_TRUE(p.PredictAll({}, load).empty());
 }
 
 TEST(RuntimePredictor, StateRoundTripsAsBytes) {
