@@ -135,9 +135,12 @@ void JobQueue::RefreshPredictions(TimeMs now) {
   const std::vector<RuntimePrediction> fresh = predictor_->PredictAll(requests, LoadNow());
   for (size_t i = 0; i < stale.size(); ++i) {
     Job& job = *stale[i];
+    const std::string source = PredictionSourceName(fresh[i].source);
+    if (job.predicted_ms == fresh[i].predicted_ms && job.upper_ms == fresh[i].upper_ms && job.prediction_source == source)
+      continue;  // a user's long queue need not be rewritten when nothing changed
     job.predicted_ms = fresh[i].predicted_ms;
     job.upper_ms = fresh[i].upper_ms;
-    job.prediction_source = PredictionSourceName(fresh[i].source);
+    job.prediction_source = source;
     Persist(job);
   }
 }
