@@ -47,7 +47,7 @@ struct Job {
   int exit_code = -1;            // exit status, or 128 + signal
   int32_t pid = 0;               // the job's supervisor (the shim) while running
   uint64_t pid_start_ticks = 0;  // its start time in /proc/<pid>/stat, which tells a reused pid apart
-  TimeMs predicted_ms = 0;       // the run-time prediction made at submission
+  TimeMs predicted_ms = 0;       // the run-time prediction: made at submission, again while it waits
   TimeMs upper_ms = 0;
   std::string prediction_source;
   bool backfilled = false;       // started ahead of a job that was waiting longer

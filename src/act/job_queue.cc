@@ -47,6 +47,9 @@ Status JobQueue::Load() {
       // The features a finished job's run is learnt from are made again: the ones made at
       // submission were not kept across the restart.
       if (!JobStateFinal(job.state) && predictor_) predictions_[job.id] = predictor_->Predict(RequestOf(job), {});
+      // A waiting job's refreshed prediction is not saved (a user's long queue would be
+      // rewritten at every end); the first decision after the restart makes it again.
+      if (job.state == JobState::kQueued) users_with_news_.insert(job.spec.uid);
       jobs_[job.id] = std::move(job);
     }
     size_t running = 0, queued = 0;
@@ -120,7 +123,9 @@ void JobQueue::Predict(Job& job) {
 }
 
 // Only the job's scheduling figures change: the prediction made at submission stays the one
-// the run is learnt from, so the model learns what it knew when the job was asked for.
+// the run is learnt from, so the model learns what it knew when the job was asked for. Nothing
+// is saved here: the job is saved with its prediction when it starts, and a restart predicts
+// waiting jobs again (Load).
 void JobQueue::RefreshPredictions(TimeMs now) {
   if (!predictor_ || users_with_news_.empty()) return;
   std::vector<Job*> stale;
@@ -134,14 +139,9 @@ void JobQueue::RefreshPredictions(TimeMs now) {
   users_with_news_.clear();
   const std::vector<RuntimePrediction> fresh = predictor_->PredictAll(requests, LoadNow());
   for (size_t i = 0; i < stale.size(); ++i) {
-    Job& job = *stale[i];
-    const std::string source = PredictionSourceName(fresh[i].source);
-    if (job.predicted_ms == fresh[i].predicted_ms && job.upper_ms == fresh[i].upper_ms && job.prediction_source == source)
-      continue;  // a user's long queue need not be rewritten when nothing changed
-    job.predicted_ms = fresh[i].predicted_ms;
-    job.upper_ms = fresh[i].upper_ms;
-    job.prediction_source = source;
-    Persist(job);
+    stale[i]->predicted_ms = fresh[i].predicted_ms;
+    stale[i]->upper_ms = fresh[i].upper_ms;
+    stale[i]->prediction_source = PredictionSourceName(fresh[i].source);
   }
 }
 

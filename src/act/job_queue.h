@@ -102,7 +102,7 @@ class JobQueue {
   mutable std::condition_variable_any changed_;  // a job changed: waiters and the loop wake
   std::map<uint64_t, Job> jobs_;
   std::map<uint64_t, RuntimePrediction> predictions_;  // of unfinished jobs, made at submission
-  std::set<uint32_t> users_with_news_;  // uids with a job finished (and learnt) since the last decision
+  std::set<uint32_t> users_with_news_;  // uids whose waiting jobs are to be predicted again
   struct Ending {
     JobState state;
     std::string reason;

@@ -115,7 +115,7 @@ const PolicyRun& QualityRun(const std::vector<PolicyRun>& runs) {
 
 void PrintQuality(const PolicyRun& run, const SwfWorkload& w) {
   const double by_model = run.quality.size() >= 3 ? run.quality[2].model_fraction : 0;
-  std::printf("\nrun-time prediction at submission (online, during the %s run; %llu model trainings; "
+  std::printf("\nrun-time prediction at submission, and in force at the start (online, during the %s run; %llu model trainings; "
               "%.1f%% of gbdt predictions by the model, the rest its cold-start fallback; waiting jobs "
               "predicted again %llu times as runs of their users finished)\n",
               run.policy.c_str(), static_cast<unsigned long long>(run.trainings), 100 * by_model,

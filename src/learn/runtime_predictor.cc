@@ -71,10 +71,9 @@ Result<std::shared_ptr<const RuntimeModel>> RuntimeModel::Load(std::string_view 
   return std::shared_ptr<const RuntimeModel>(new RuntimeModel(std::move(*gbdt)));
 }
 
-Result<std::vector<float>> RuntimeModel::PredictLogs(const std::vector<float>& features) const {
-  const size_t cols = gbdt_.num_features();
-  if (cols == 0 || features.size() % cols != 0) return Status::InvalidArgument("runtime model: wrong feature count");
-  return gbdt_.Predict(features.data(), features.size() / cols);
+Result<std::vector<float>> RuntimeModel::PredictLogs(const std::vector<float>& features, size_t rows) const {
+  if (features.size() != rows * gbdt_.num_features()) return Status::InvalidArgument("runtime model: wrong feature count");
+  return gbdt_.Predict(features.data(), rows);
 }
 
 // --- RuntimePredictor ---
@@ -157,7 +156,7 @@ std::vector<RuntimePrediction> RuntimePredictor::PredictAll(std::span<const RunR
   }
   auto model = model_.load();
   if (!model || reqs.empty()) return out;
-  auto corrections = model->PredictLogs(rows);
+  auto corrections = model->PredictLogs(rows, reqs.size());
   for (size_t i = 0; i < reqs.size(); ++i) {
     RuntimePrediction& p = out[i];
     if (!corrections.ok() || !std::isfinite((*corrections)[i])) {

@@ -39,9 +39,9 @@ class RuntimeModel {
   static Result<std::shared_ptr<const RuntimeModel>> Train(const GbdtData& data, const GbdtParams& params);
   static Result<std::shared_ptr<const RuntimeModel>> Load(std::string_view bytes);
   Result<std::string> Save() const { return gbdt_.Save(); }
-  // The predicted log(run time in seconds) of each of the rows in `features` (rows x
+  // The predicted log(run time in seconds) of each of the `rows` rows in `features` (rows x
   // num_features(), row-major): one model call, whose fixed cost dwarfs a row's.
-  Result<std::vector<float>> PredictLogs(const std::vector<float>& features) const;
+  Result<std::vector<float>> PredictLogs(const std::vector<float>& features, size_t rows) const;
   size_t num_features() const { return gbdt_.num_features(); }
 
  private:
