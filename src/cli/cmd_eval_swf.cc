@@ -219,13 +219,8 @@ int RunSwf(const SwfArgs& a) {
       std::fprintf(stderr, "hostmind: %s\n", w.status().message().c_str());
       return 1;
     }
-    auto predicted = PredictOnline(*w, "easy-predicted", PredictorFor(*w));
-    if (!predicted.ok()) {
-      std::fprintf(stderr, "hostmind: %s\n", predicted.message().c_str());
-      return 1;
-    }
     RlProtocolOptions o{a.sequences, a.length, a.seed};
-    auto rows = RunRlProtocol(*w, *policies, o);
+    auto rows = RunRlProtocol(*w, *policies, o, PredictorFor(*w));
     if (!rows.ok()) {
       std::fprintf(stderr, "hostmind: %s\n", rows.status().message().c_str());
       return 1;

@@ -56,6 +56,7 @@ class Simulation {
 };
 
 void Simulation::Submit(size_t index, TimeMs now) {
+  if (options_.before_submit) options_.before_submit(index, predictor_);
   const SimJob& job = jobs_[index];
   SchedJob s;
   s.id = IdOf(index);
@@ -168,6 +169,8 @@ Result<SimResult> Simulation::Run() {
     if (i > 0 && jobs_[i].submit_ts < jobs_[i - 1].submit_ts)
       return Status::InvalidArgument("simulate: jobs must be sorted by submit time");
   }
+  if (options_.predict && !options_.predictor_state.empty())
+    HM_RETURN_IF_ERROR(predictor_.LoadState(options_.predictor_state));
   size_t next = 0;
   size_t finished = 0;
   TimeMs review = kNever;

@@ -7,6 +7,7 @@
 // the predictor learns each job when it finishes and retrains as the live agent does.
 #include <functional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "act/scheduler.h"
@@ -33,6 +34,11 @@ struct SimOptions {
   TimeMs default_limit_ms = 0;  // the limit of jobs without one
   bool predict = true;          // run the online predictor; otherwise use SimJob's predictions
   RuntimePredictorOptions predictor;
+  // The online predictor starts from this RuntimePredictor::SaveState() (what it had learnt
+  // before the first job); empty = it starts knowing nothing.
+  std::string predictor_state;
+  // Called with each job's index just before it is submitted (and predicted).
+  std::function<void(size_t index, const RuntimePredictor& predictor)> before_submit;
   std::function<void(size_t finished, size_t total)> progress;  // every few thousand jobs
 };
 

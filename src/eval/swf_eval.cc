@@ -143,25 +143,29 @@ std::vector<PredictionQuality> ScorePredictions(const SimResult& result) {
   return out;
 }
 
-Status PredictOnline(SwfWorkload& workload, const std::string& policy, const RuntimePredictorOptions& predictor) {
-  auto p = PolicyByName(policy);
-  if (!p.ok()) return p.status();
-  SimOptions options;
-  options.policy = *p;
-  options.capacity = workload.capacity;
-  options.default_limit_ms = workload.default_limit_ms;
-  options.predictor = predictor;
-  auto result = Simulate(workload.jobs, options);
+namespace {
+
+// One sequence under one policy; a prediction policy starts its online predictor from `state`.
+Result<double> SequenceSlowdown(const SwfWorkload& workload, size_t start, size_t length,
+                                const SchedulingPolicy& policy, const RuntimePredictorOptions& predictor,
+                                const std::string& state) {
+  SimOptions sim;
+  sim.policy = policy;
+  sim.capacity = workload.capacity;
+  sim.default_limit_ms = workload.default_limit_ms;
+  sim.predict = policy.runtime == RuntimeSource::kPrediction;
+  sim.predictor = predictor;
+  sim.predictor_state = state;
+  auto result = Simulate(std::span(workload.jobs).subspan(start, length), sim);
   if (!result.ok()) return result.status();
-  for (size_t i = 0; i < workload.jobs.size(); ++i) {
-    workload.jobs[i].predicted_ms = result->jobs[i].predicted_ms;
-    workload.jobs[i].upper_ms = result->jobs[i].upper_ms;
-  }
-  return Status::Ok();
+  return ScoreSchedule(*result, workload.capacity).avg_bounded_slowdown;
 }
 
+}  // namespace
+
 Result<std::vector<RlProtocolRow>> RunRlProtocol(const SwfWorkload& workload, const std::vector<std::string>& policies,
-                                                 const RlProtocolOptions& options) {
+                                                 const RlProtocolOptions& options,
+                                                 const RuntimePredictorOptions& predictor) {
   const size_t n = workload.jobs.size();
   if (n < 2 * options.length + 2)
     return Status::InvalidArgument("rlscheduler protocol: the trace has " + std::to_string(n) + " jobs, needs " +
@@ -171,26 +175,48 @@ Result<std::vector<RlProtocolRow>> RunRlProtocol(const SwfWorkload& workload, co
   std::vector<size_t> starts(options.sequences);
   for (auto& s : starts) s = pick(rng);
 
+  std::vector<SchedulingPolicy> chosen;
   std::vector<RlProtocolRow> rows;
   for (const auto& name : policies) {
     auto policy = PolicyByName(name);
     if (!policy.ok()) return policy.status();
-    RlProtocolRow row;
-    row.policy = name;
-    SimOptions sim;
-    sim.policy = *policy;
-    sim.capacity = workload.capacity;
-    sim.default_limit_ms = workload.default_limit_ms;
-    sim.predict = false;
-    for (size_t start : starts) {
-      auto result = Simulate(std::span(workload.jobs).subspan(start, options.length), sim);
-      if (!result.ok()) return result.status();
-      row.per_sequence.push_back(ScoreSchedule(*result, workload.capacity).avg_bounded_slowdown);
+    chosen.push_back(*policy);
+    rows.push_back({name, 0, std::vector<double>(starts.size())});
+  }
+  // Sequences scheduled by their own predictions run as the replay reaches their first job,
+  // from the predictor's state then, so one state is held at a time.
+  Status failed = Status::Ok();
+  auto run_all = [&](size_t k, bool predicted, const std::string& state) {
+    for (size_t i = 0; i < chosen.size() && failed.ok(); ++i) {
+      if ((chosen[i].runtime == RuntimeSource::kPrediction) != predicted) continue;
+      auto bsld = SequenceSlowdown(workload, starts[k], options.length, chosen[i], predictor, state);
+      if (bsld.ok()) rows[i].per_sequence[k] = *bsld;
+      else failed = bsld.status();
     }
+  };
+  for (size_t k = 0; k < starts.size(); ++k) run_all(k, false, "");
+  if (std::any_of(chosen.begin(), chosen.end(), [](const auto& p) { return p.runtime == RuntimeSource::kPrediction; })) {
+    SimOptions replay;
+    replay.policy = *PolicyByName("easy-predicted");
+    replay.capacity = workload.capacity;
+    replay.default_limit_ms = workload.default_limit_ms;
+    replay.predictor = predictor;
+    replay.before_submit = [&](size_t index, const RuntimePredictor& p) {
+      for (size_t k = 0; k < starts.size() && failed.ok(); ++k) {
+        if (starts[k] != index) continue;
+        auto state = p.SaveState();
+        if (state.ok()) run_all(k, true, *state);
+        else failed = state.status();
+      }
+    };
+    auto replayed = Simulate(workload.jobs, replay);
+    if (!replayed.ok()) return replayed.status();
+  }
+  if (!failed.ok()) return failed;
+  for (auto& row : rows) {
     double sum = 0;
     for (double v : row.per_sequence) sum += v;
     row.mean_bsld = sum / row.per_sequence.size();
-    rows.push_back(std::move(row));
   }
   return rows;
 }

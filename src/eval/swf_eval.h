@@ -65,6 +65,11 @@ std::vector<PredictionQuality> ScorePredictions(const SimResult& result);
 // starting at a uniformly drawn index in [length, jobs - length - 1) (std::mt19937_64 seeded
 // with `seed`), each scheduled alone on an empty machine; the figure is the mean over the
 // windows of each window's average bounded slowdown.
+//
+// The policies that schedule with predictions run the online predictor inside each window, as
+// the live queue would (predictions at submission, made again as runs of the same user end),
+// starting from what it had learnt when the window's first job was submitted during one online
+// easy-predicted replay of the whole trace: no run that ends later is known to it.
 struct RlProtocolOptions {
   size_t sequences = 10;
   size_t length = 256;
@@ -75,11 +80,8 @@ struct RlProtocolRow {
   double mean_bsld = 0;
   std::vector<double> per_sequence;
 };
-// `workload` carries predictions in its jobs (an online pass over the whole trace, made by
-// PredictOnline) for the prediction-based policies.
 Result<std::vector<RlProtocolRow>> RunRlProtocol(const SwfWorkload& workload, const std::vector<std::string>& policies,
-                                                 const RlProtocolOptions& options);
-// Replays the whole workload once under `policy` and stores each job's online prediction in it.
-Status PredictOnline(SwfWorkload& workload, const std::string& policy, const RuntimePredictorOptions& predictor);
+                                                 const RlProtocolOptions& options,
+                                                 const RuntimePredictorOptions& predictor);
 
 }  // namespace hostmind

@@ -116,6 +116,36 @@ TEST(Simulate, AWaitingJobIsPredictedAgainWhenItsUsersRunFinishes) {
   EXPECT_EQ(r->jobs[2].start_ts, 100 * S);  // the head is not delayed
 }
 
+TEST(Simulate, StartsFromALearntPredictorState) {
+  // A predictor that has seen user "same" run for 40 s predicts her first job here from that
+  // history, not from her limit; the state is captured just before a job's submission.
+  std::vector<SimJob> history = {Job(1, 0, 1, 40, 1000), Job(2, 100, 1, 10, 1000)};
+  history[0].request.user = "same";
+  std::string state;
+  SimOptions o;
+  o.policy = *PolicyByName("easy-predicted");
+  o.capacity.cpus = 4;
+  o.default_limit_ms = 1000 * S;
+  o.before_submit = [&](size_t index, const RuntimePredictor& p) {
+    if (index == 1) state = *p.SaveState();
+  };
+  ASSERT_TRUE(Simulate(history, o).ok());
+  ASSERT_FALSE(state.empty());
+
+  std::vector<SimJob> later = {Job(3, 0, 1, 40, 1000)};
+  later[0].request.user = "same";
+  o.before_submit = nullptr;
+  auto fresh = Simulate(later, o);
+  o.predictor_state = state;
+  auto learnt = Simulate(later, o);
+  ASSERT_TRUE(fresh.ok() && learnt.ok());
+  EXPECT_EQ(fresh->jobs[0].source, PredictionSource::kEstimate);
+  EXPECT_EQ(learnt->jobs[0].source, PredictionSource::kHistory);
+  EXPECT_EQ(learnt->jobs[0].predicted_ms, 40 * S);
+  o.predictor_state = "not a state";
+  EXPECT_FALSE(Simulate(later, o).ok());
+}
+
 TEST(Simulate, RefusesAJobLargerThanTheMachine) {
   std::vector<SimJob> jobs = {Job(1, 0, 8, 10, 10)};
   SimOptions o;

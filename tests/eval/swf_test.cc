@@ -105,15 +105,17 @@ TEST(RlProtocol, SeededSequencesAreReproducible) {
   auto w = BuildWorkload(*ParseSwf(text, "seq.swf"), SwfConventions::kRlScheduler);
   ASSERT_TRUE(w.ok());
   RlProtocolOptions o{3, 64, 42};
-  auto a = RunRlProtocol(*w, {"fcfs", "easy"}, o);
-  auto b = RunRlProtocol(*w, {"fcfs", "easy"}, o);
-  ASSERT_TRUE(a.ok() && b.ok());
-  ASSERT_EQ(a->size(), 2u);
+  const RuntimePredictorOptions predictor;
+  auto a = RunRlProtocol(*w, {"fcfs", "easy", "easy-predicted"}, o, predictor);
+  auto b = RunRlProtocol(*w, {"fcfs", "easy", "easy-predicted"}, o, predictor);
+  ASSERT_TRUE(a.ok() && b.ok()) << a.status().ToString();
+  ASSERT_EQ(a->size(), 3u);
   EXPECT_EQ((*a)[0].per_sequence.size(), 3u);
-  EXPECT_EQ((*a)[0].per_sequence, (*b)[0].per_sequence);
+  for (size_t i = 0; i < 3; ++i) EXPECT_EQ((*a)[i].per_sequence, (*b)[i].per_sequence) << (*a)[i].policy;
   EXPECT_LE((*a)[1].mean_bsld, (*a)[0].mean_bsld);  // backfilling never hurts this one
+  EXPECT_GE((*a)[2].mean_bsld, 1.0);
   o.length = 400;
-  EXPECT_EQ(RunRlProtocol(*w, {"fcfs"}, o).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(RunRlProtocol(*w, {"fcfs"}, o, predictor).status().code(), StatusCode::kInvalidArgument);
 }
 
 }  // namespace
