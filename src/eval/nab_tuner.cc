@@ -36,6 +36,8 @@ const std::vector<Knob>& Knobs() {
       {"weight.daily", [](T& t) -> double& { return t.weight[4]; }, kFine},
       {"weight.weekly", [](T& t) -> double& { return t.weight[5]; }, kFine},
       {"anomalous_learning", [](T& t) -> double& { return t.anomalous_learning; }, kRate},
+      {"outlier_widths", [](T& t) -> double& { return t.outlier_widths; }, kRate},
+      {"outlier_widening", [](T& t) -> double& { return t.outlier_widening; }, kFine},
   };
   return kKnobs;
 }

@@ -87,7 +87,8 @@ AnomalyDetector::Views AnomalyDetector::UpdateViews(TimeMs ts, double value) {
 
 void AnomalyDetector::ScoreAndLearn(const Views& views, bool scoring, AnomalyVerdict& verdict) {
   const AnomalyTuning& t = *tuning_;
-  const EnvelopeShape shape{t.envelope_rate, t.envelope_sigmas, 1.0 - 1.0 / t.envelope_relax_samples};
+  const EnvelopeShape shape{t.envelope_rate, t.envelope_sigmas, 1.0 - 1.0 / t.envelope_relax_samples,
+                            t.outlier_widths, t.outlier_widening};
   for (int v = 1; v < kAnomalyViewCount; ++v) {
     if (!views.present[v]) continue;
     Envelope& env = envelopes_[v];

@@ -16,6 +16,8 @@
 //   daily       the value minus the learned level for this time of day (96 buckets)
 //   weekly      the value minus the learned level for this time of week (48 buckets)
 // Each view has an Envelope: the band it has lived in, relaxing toward its recent typical band.
+// An outlier (a value at least a band's width outside it) widens the band only half way to it,
+// so a large incident does not hide a smaller one that follows it.
 // A view's surprise is how far outside its envelope it is, in envelope widths (e), mapped to
 // 1 - exp(-e / 0.1) and weighted by how trustworthy the view is; the raw score is the largest
 // over the views, and the view that gave it is the explanation. The reported score suppresses
@@ -66,6 +68,8 @@ struct AnomalyTuning {
   double suppression_samples = 200;  // the memory of recent raw scores loses 1/this per sample
   double weight[kAnomalyViewCount] = {0, 1.0, 0.7, 0.63, 0.7, 0.5};  // per view (kNone first)
   double anomalous_learning = 0.1;  // daily/weekly levels learn values outside an envelope this much slower
+  double outlier_widths = 1.0;      // a value this many widths outside a view's envelope is an outlier ...
+  double outlier_widening = 0.5;    // ... and widens the envelope only this fraction of the way to it
 };
 
 // The constants chosen on NAB (what every detector uses unless told otherwise).

@@ -17,11 +17,12 @@ void Envelope::Learn(double x, const EnvelopeShape& shape, bool relax) {
   if (count_ == 0) {
     low_ = high_ = mean_ = x;
   } else {
+    const double widen = relax && Exceedance(x) >= shape.outlier_widths ? std::min(1.0, shape.outlier_widening) : 1.0;
     const double d = x - mean_;
     mean_ += shape.mean_rate * d;
     var_ += shape.mean_rate * (d * d - var_);
-    low_ = std::min(low_, x);
-    high_ = std::max(high_, x);
+    if (x < low_) low_ += widen * (x - low_);
+    if (x > high_) high_ += widen * (x - high_);
   }
   if (count_ < UINT32_MAX) ++count_;
   if (!relax) return;

@@ -13,6 +13,11 @@ struct EnvelopeShape {
   double mean_rate = 0.1;    // weight of a new value in the running mean and variance
   double band_sigmas = 3.0;  // the typical band: mean +- band_sigmas standard deviations
   double keep = 0.9999;      // per value, the fraction of the excess over the typical band kept
+  // Once relaxing, a value at least `outlier_widths` envelope widths outside is an outlier: the
+  // envelope widens only `outlier_widening` of the way to it, so one excursion does not hide the
+  // next, smaller one for as long as the excess takes to relax.
+  double outlier_widths = 1.0;
+  double outlier_widening = 0.5;
 };
 
 class Envelope {
@@ -20,7 +25,8 @@ class Envelope {
   // How far `x` lies outside the envelope, in units of the envelope's width; 0 inside it (and
   // before the envelope has a width).
   double Exceedance(double x) const;
-  // Widens the envelope to include `x`; when `relax`, then shrinks it toward the typical band.
+  // Widens the envelope to include `x` (part of the way when `relax` and `x` is an outlier); when
+  // `relax`, then shrinks it toward the typical band.
   void Learn(double x, const EnvelopeShape& shape, bool relax);
 
   double low() const { return low_; }

@@ -89,6 +89,22 @@ TEST(AnomalyDetectorTest, DenserSpikesAlertEvenWhenTheSeriesStartsWithOne) {
   EXPECT_TRUE(alerted);
 }
 
+TEST(AnomalyDetectorTest, ASmallerSecondSpikeStillAlerts) {
+  // A spike to 400 on noise around 50, then 1,000 quiet samples, then a spike to 300. The first
+  // is an outlier (several envelope widths out), so it widens the value envelope only half way
+  // (to ~220): an envelope widened all the way still reached 368 here, and hid the second spike.
+  Stream run;
+  std::mt19937 rng(6);
+  std::normal_distribution<double> noise(50, 5);
+  for (int i = 0; i < 2000; ++i) run.Feed(noise(rng));
+  EXPECT_GE(run.Feed(400).score, kAnomalyThreshold);
+  for (int i = 0; i < 1000; ++i) run.Feed(noise(rng));
+  const AnomalyVerdict v = run.Feed(300);
+  EXPECT_GE(v.score, kAnomalyThreshold);
+  EXPECT_EQ(v.view, AnomalyView::kValue);
+  EXPECT_LT(v.high, 300);
+}
+
 TEST(AnomalyDetectorTest, MissingDailyPeakAlertsOnTheDailyView) {
   // A daily square wave: high 09:00-17:00, low otherwise; one day stays low.
   Stream run;
@@ -188,6 +204,22 @@ TEST(EnvelopeTest, OldExtremesRelaxTowardTheTypicalBand) {
   for (int i = 0; i < 2000; ++i) e.Learn(i % 2 ? 11 : 9, shape, true);
   EXPECT_LT(e.high(), 20);
   EXPECT_GT(e.Exceedance(30), 0.0);
+}
+
+TEST(EnvelopeTest, OutliersWidenItOnlyPartWay) {
+  Envelope e;
+  const EnvelopeShape shape{0.1, 3.0, 1.0, 1.0, 0.5};
+  e.Learn(10, shape, true);
+  e.Learn(20, shape, true);
+  e.Learn(25, shape, true);  // half a width out: not an outlier, the envelope reaches it
+  EXPECT_DOUBLE_EQ(e.high(), 25);
+  e.Learn(55, shape, true);  // two widths out: an outlier, the envelope goes half way
+  EXPECT_DOUBLE_EQ(e.high(), 40);
+  Envelope warm;
+  warm.Learn(10, shape, false);
+  warm.Learn(20, shape, false);
+  warm.Learn(50, shape, false);  // while gathering the range (warm-up), every value counts in full
+  EXPECT_DOUBLE_EQ(warm.high(), 50);
 }
 
 TEST(SeasonalProfileTest, LearnsALevelPerBucket) {
