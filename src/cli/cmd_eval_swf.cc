@@ -21,6 +21,7 @@ struct SwfArgs {
   size_t sequences = 10;
   size_t length = 256;
   uint64_t seed = 1;
+  bool exact_predictions = false;
 };
 
 struct PolicyRun {
@@ -61,7 +62,7 @@ Result<PolicyRun> RunPolicy(const SwfWorkload& w, const std::string& name, bool 
   options.capacity = w.capacity;
   options.default_limit_ms = w.default_limit_ms;
   options.predictor = PredictorFor(w);
-  options.predict = score_predictions || policy->runtime == RuntimeSource::kPrediction;
+  options.predict = !w.exact_predictions && (score_predictions || policy->runtime == RuntimeSource::kPrediction);
   options.progress = ProgressFor(name);
   const auto t0 = std::chrono::steady_clock::now();
   auto result = Simulate(w.jobs, options);
@@ -175,7 +176,7 @@ int RunSwf(const SwfArgs& a) {
     std::fprintf(stderr, "hostmind: %s\n", policies.status().message().c_str());
     return 2;
   }
-  nlohmann::json json = {{"trace", a.trace}};
+  nlohmann::json json = {{"trace", a.trace}, {"exact_predictions", a.exact_predictions}};
   if (a.protocol == "full" || a.protocol == "both") {
     auto w = BuildWorkload(*trace, SwfConventions::kHostmind, a.cpus);
     if (!w.ok()) {
@@ -183,6 +184,7 @@ int RunSwf(const SwfArgs& a) {
       return 1;
     }
     PrintWorkload(a, *w);
+    if (a.exact_predictions) UseExactPredictions(*w);
     std::vector<PolicyRun> runs;
     const bool any_predicted = std::any_of(policies->begin(), policies->end(), [](const std::string& n) {
       auto p = PolicyByName(n);
@@ -198,7 +200,8 @@ int RunSwf(const SwfArgs& a) {
     }
     PrintRuns(runs);
     const PolicyRun& q = QualityRun(runs);
-    PrintQuality(q, *w);
+    if (a.exact_predictions) std::printf("\n(prediction policies told each job's actual run time: --exact-predictions)\n");
+    else PrintQuality(q, *w);
     nlohmann::json full = {{"jobs", w->jobs.size()}, {"cpus", w->capacity.cpus}};
     for (const auto& r : runs)
       full["policies"][r.policy] = {{"avg_bounded_slowdown", r.metrics.avg_bounded_slowdown},
@@ -206,11 +209,13 @@ int RunSwf(const SwfArgs& a) {
                                     {"max_wait_s", r.metrics.max_wait_s},
                                     {"utilisation", r.metrics.utilisation},
                                     {"backfilled", r.metrics.backfilled}};
-    full["prediction"] = QualityJson(q.quality);
-    full["prediction_run"] = q.policy;
-    full["model_trainings"] = q.trainings;
-    full["refreshed_predictions"] = q.refreshed;
-    full["model_errors"] = q.model_errors;
+    if (!a.exact_predictions) {
+      full["prediction"] = QualityJson(q.quality);
+      full["prediction_run"] = q.policy;
+      full["model_trainings"] = q.trainings;
+      full["refreshed_predictions"] = q.refreshed;
+      full["model_errors"] = q.model_errors;
+    }
     json["full"] = full;
   }
   if (a.protocol == "rlscheduler" || a.protocol == "both") {
@@ -219,6 +224,7 @@ int RunSwf(const SwfArgs& a) {
       std::fprintf(stderr, "hostmind: %s\n", w.status().message().c_str());
       return 1;
     }
+    if (a.exact_predictions) UseExactPredictions(*w);
     RlProtocolOptions o{a.sequences, a.length, a.seed};
     auto rows = RunRlProtocol(*w, *policies, o, PredictorFor(*w));
     if (!rows.ok()) {
@@ -254,6 +260,8 @@ void AddEvalSwfCommand(CLI::App& eval, int& exit_code) {
   cmd->add_option("--sequences", args.sequences, "rlscheduler protocol: sequences")->capture_default_str();
   cmd->add_option("--length", args.length, "rlscheduler protocol: jobs per sequence")->capture_default_str();
   cmd->add_option("--seed", args.seed, "rlscheduler protocol: sampling seed")->capture_default_str();
+  cmd->add_flag("--exact-predictions", args.exact_predictions,
+                "tell the prediction policies each job's actual run time (what perfect prediction would buy; no predictor runs)");
   cmd->add_flag("--json", args.json, "end with one JSON object of the headline figures");
   cmd->callback([&exit_code] { exit_code = RunSwf(args); });
 }

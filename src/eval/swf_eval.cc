@@ -83,6 +83,11 @@ Result<SwfWorkload> BuildWorkload(const SwfTrace& trace, SwfConventions conventi
   return w;
 }
 
+void UseExactPredictions(SwfWorkload& workload) {
+  for (SimJob& j : workload.jobs) j.predicted_ms = j.upper_ms = std::max<TimeMs>(j.runtime_ms, 1);
+  workload.exact_predictions = true;
+}
+
 SchedMetrics ScoreSchedule(const SimResult& result, const Resources& capacity, TimeMs bound_ms) {
   SchedMetrics m;
   m.jobs = result.jobs.size();
@@ -153,7 +158,7 @@ Result<double> SequenceSlowdown(const SwfWorkload& workload, size_t start, size_
   sim.policy = policy;
   sim.capacity = workload.capacity;
   sim.default_limit_ms = workload.default_limit_ms;
-  sim.predict = policy.runtime == RuntimeSource::kPrediction;
+  sim.predict = policy.runtime == RuntimeSource::kPrediction && !workload.exact_predictions;
   sim.predictor = predictor;
   sim.predictor_state = state;
   auto result = Simulate(std::span(workload.jobs).subspan(start, length), sim);
@@ -194,8 +199,11 @@ Result<std::vector<RlProtocolRow>> RunRlProtocol(const SwfWorkload& workload, co
       else failed = bsld.status();
     }
   };
-  for (size_t k = 0; k < starts.size(); ++k) run_all(k, false, "");
-  if (std::any_of(chosen.begin(), chosen.end(), [](const auto& p) { return p.runtime == RuntimeSource::kPrediction; })) {
+  for (size_t k = 0; k < starts.size(); ++k) {
+    run_all(k, false, "");
+    if (workload.exact_predictions) run_all(k, true, "");
+  }
+  if (!workload.exact_predictions && std::any_of(chosen.begin(), chosen.end(), [](const auto& p) { return p.runtime == RuntimeSource::kPrediction; })) {
     SimOptions replay;
     replay.policy = *PolicyByName("easy-predicted");
     replay.capacity = workload.capacity;

@@ -30,7 +30,15 @@ struct SwfWorkload {
   size_t dropped_too_large = 0;   // more processors than the machine
   size_t raised_limits = 0;       // limit below the recorded run time
   size_t with_estimate = 0;       // jobs whose trace line has a user estimate
+  // Jobs carry their actual run times as predictions (UseExactPredictions); the policies that
+  // schedule with predictions then use those instead of running the online predictor.
+  bool exact_predictions = false;
 };
+
+// Tells the prediction policies each job's actual run time, as prediction and upper bound: what a
+// perfect predictor would buy them, the bound against which the online predictor's figures are
+// read (an evaluation aid; no live scheduler can have it).
+void UseExactPredictions(SwfWorkload& workload);
 
 // `cpus` > 0 overrides the machine size from the header.
 Result<SwfWorkload> BuildWorkload(const SwfTrace& trace, SwfConventions conventions, double cpus = 0);

@@ -97,12 +97,18 @@ TEST(SwfWorkload, RlSchedulerConventions) {
   EXPECT_EQ(w->jobs[1].runtime_ms, 10 * kMsPerSecond);
 }
 
-TEST(RlProtocol, SeededSequencesAreReproducible) {
+// 600 jobs on 8 CPUs, one every `gap_s`, running 10 + (i * step) % span seconds, seven users,
+// no estimates.
+std::string GeneratedTrace(int gap_s, int step, int span) {
   std::string text = "; MaxProcs: 8\n";
   for (int i = 1; i <= 600; ++i)
-    text += std::to_string(i) + " " + std::to_string(i * 30) + " -1 " + std::to_string(10 + (i * 37) % 400) + " " +
-            std::to_string(1 + i % 8) + " -1 -1 -1 -1 -1 1 " + std::to_string(i % 7) + " -1 -1 1 -1 -1 -1\n";
-  auto w = BuildWorkload(*ParseSwf(text, "seq.swf"), SwfConventions::kRlScheduler);
+    text += std::to_string(i) + " " + std::to_string(i * gap_s) + " -1 " + std::to_string(10 + (i * step) % span) +
+            " " + std::to_string(1 + i % 8) + " -1 -1 -1 -1 -1 1 " + std::to_string(i % 7) + " -1 -1 1 -1 -1 -1\n";
+  return text;
+}
+
+TEST(RlProtocol, SeededSequencesAreReproducible) {
+  auto w = BuildWorkload(*ParseSwf(GeneratedTrace(30, 37, 400), "seq.swf"), SwfConventions::kRlScheduler);
   ASSERT_TRUE(w.ok());
   RlProtocolOptions o{3, 64, 42};
   const RuntimePredictorOptions predictor;
@@ -116,6 +122,21 @@ TEST(RlProtocol, SeededSequencesAreReproducible) {
   EXPECT_GE((*a)[2].mean_bsld, 1.0);
   o.length = 400;
   EXPECT_EQ(RunRlProtocol(*w, {"fcfs"}, o, predictor).status().code(), StatusCode::kInvalidArgument);
+}
+
+// RLScheduler's loader gives a job without an estimate its run time as the estimate (this trace
+// has none), so told the exact run times, easy-predicted (FCFS, shortest backfill first) must
+// schedule exactly as easy-sjbf does on those estimates.
+TEST(RlProtocol, ExactPredictionsMakeEasyPredictedEasySjbfOnExactEstimates) {
+  auto w = BuildWorkload(*ParseSwf(GeneratedTrace(20, 53, 700), "exact.swf"), SwfConventions::kRlScheduler);
+  ASSERT_TRUE(w.ok());
+  UseExactPredictions(*w);
+  EXPECT_TRUE(w->exact_predictions);
+  for (const SimJob& j : w->jobs) EXPECT_EQ(j.predicted_ms, std::max<TimeMs>(j.runtime_ms, 1));
+  auto rows = RunRlProtocol(*w, {"easy-sjbf", "easy-predicted", "easy"}, RlProtocolOptions{4, 128, 7}, {});
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_EQ((*rows)[0].per_sequence, (*rows)[1].per_sequence);
+  EXPECT_GT((*rows)[2].mean_bsld, 1.0);
 }
 
 }  // namespace
