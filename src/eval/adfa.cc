@@ -102,6 +102,13 @@ Result<AdfaDataset> ReadAdfa(const std::string& dir) {
   return d;
 }
 
+void MoveHalfOfValidationIntoTraining(AdfaDataset& data) {
+  std::vector<AdfaTrace> kept;
+  for (size_t i = 0; i < data.validation.size(); ++i)
+    (i % 2 == 0 ? data.train : kept).push_back(std::move(data.validation[i]));
+  data.validation = std::move(kept);
+}
+
 std::vector<AdfaMethodResult> EvaluateAdfa(const AdfaDataset& data, const GruOptions& gru_options) {
   std::vector<AdfaMethodResult> out;
   // The two language models are trained once (by the first method using each) and shared.

@@ -56,5 +56,21 @@ TEST(AdfaTest, ReadsTheLayoutAndSeparatesAFixture) {
   EXPECT_EQ(ReadAdfa(dir.path() + "/nope").status().code(), StatusCode::kNotFound);
 }
 
+TEST(AdfaTest, MoreNormalsMovesEverySecondValidationTraceIntoTraining) {
+  AdfaDataset data;
+  for (int i = 0; i < 2; ++i) data.train.push_back({"t" + std::to_string(i), "", {i}});
+  for (int i = 0; i < 5; ++i) data.validation.push_back({"v" + std::to_string(i), "", {10 + i}});
+  data.attack.push_back({"a", "Adduser", {99}});
+  MoveHalfOfValidationIntoTraining(data);
+  ASSERT_EQ(data.train.size(), 5u);
+  EXPECT_EQ(data.train[2].file, "v0");
+  EXPECT_EQ(data.train[3].file, "v2");
+  EXPECT_EQ(data.train[4].file, "v4");
+  ASSERT_EQ(data.validation.size(), 2u);
+  EXPECT_EQ(data.validation[0].file, "v1");
+  EXPECT_EQ(data.validation[1].file, "v3");
+  EXPECT_EQ(data.attack.size(), 1u);
+}
+
 }  // namespace
 }  // namespace hostmind
