@@ -22,6 +22,8 @@ struct SwfArgs {
   size_t length = 256;
   uint64_t seed = 1;
   bool exact_predictions = false;
+  uint64_t jitter_seed = 0;  // 0 = the trace as recorded
+  double jitter_s = 10;
 };
 
 struct PolicyRun {
@@ -84,6 +86,9 @@ void PrintWorkload(const SwfArgs& a, const SwfWorkload& w) {
               "%zu (larger than the machine); %zu limits raised to the recorded run time\n",
               a.trace.c_str(), w.jobs.size(), w.capacity.cpus, w.with_estimate, w.dropped_unknown_runtime,
               w.dropped_too_large, w.raised_limits);
+  if (a.jitter_seed)
+    std::printf("submissions moved by up to +-%g s (seed %llu): a perturbed replay, not the trace as recorded\n", a.jitter_s,
+                static_cast<unsigned long long>(a.jitter_seed));
 }
 
 void PrintRuns(const std::vector<PolicyRun>& runs) {
@@ -177,6 +182,8 @@ int RunSwf(const SwfArgs& a) {
     return 2;
   }
   nlohmann::json json = {{"trace", a.trace}, {"exact_predictions", a.exact_predictions}};
+  const TimeMs jitter_ms = a.jitter_seed ? static_cast<TimeMs>(a.jitter_s * 1000.0) : 0;
+  if (jitter_ms > 0) json["jitter"] = {{"seed", a.jitter_seed}, {"max_s", a.jitter_s}};
   if (a.protocol == "full" || a.protocol == "both") {
     auto w = BuildWorkload(*trace, SwfConventions::kHostmind, a.cpus);
     if (!w.ok()) {
@@ -184,6 +191,7 @@ int RunSwf(const SwfArgs& a) {
       return 1;
     }
     PrintWorkload(a, *w);
+    JitterSubmissions(*w, a.jitter_seed, jitter_ms);
     if (a.exact_predictions) UseExactPredictions(*w);
     std::vector<PolicyRun> runs;
     const bool any_predicted = std::any_of(policies->begin(), policies->end(), [](const std::string& n) {
@@ -224,6 +232,7 @@ int RunSwf(const SwfArgs& a) {
       std::fprintf(stderr, "hostmind: %s\n", w.status().message().c_str());
       return 1;
     }
+    JitterSubmissions(*w, a.jitter_seed, jitter_ms);
     if (a.exact_predictions) UseExactPredictions(*w);
     RlProtocolOptions o{a.sequences, a.length, a.seed};
     auto rows = RunRlProtocol(*w, *policies, o, PredictorFor(*w));
@@ -262,6 +271,12 @@ void AddEvalSwfCommand(CLI::App& eval, int& exit_code) {
   cmd->add_option("--seed", args.seed, "rlscheduler protocol: sampling seed")->capture_default_str();
   cmd->add_flag("--exact-predictions", args.exact_predictions,
                 "tell the prediction policies each job's actual run time (what perfect prediction would buy; no predictor runs)");
+  cmd->add_option("--jitter-seed", args.jitter_seed,
+                  "move every submission by a seeded random amount within +-jitter-s (0 = as recorded): how far figures move by chance")
+      ->capture_default_str();
+  cmd->add_option("--jitter-s", args.jitter_s, "largest move of a submission, seconds (with --jitter-seed)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_flag("--json", args.json, "end with one JSON object of the headline figures");
   cmd->callback([&exit_code] { exit_code = RunSwf(args); });
 }

@@ -98,6 +98,19 @@ void UseExactPredictions(SwfWorkload& workload) {
   workload.exact_predictions = true;
 }
 
+void JitterSubmissions(SwfWorkload& workload, uint64_t seed, TimeMs max_shift_ms) {
+  if (workload.jobs.empty() || max_shift_ms <= 0) return;
+  const TimeMs first = workload.jobs.front().submit_ts;
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<TimeMs> shift(-max_shift_ms, max_shift_ms);
+  for (SimJob& j : workload.jobs) {
+    j.submit_ts = std::max(first, j.submit_ts + shift(rng));
+    j.request.submit_ts = j.submit_ts;
+  }
+  std::stable_sort(workload.jobs.begin(), workload.jobs.end(),
+                   [](const SimJob& a, const SimJob& b) { return a.submit_ts < b.submit_ts; });
+}
+
 SchedMetrics ScoreSchedule(const SimResult& result, const Resources& capacity, TimeMs bound_ms) {
   SchedMetrics m;
   m.jobs = result.jobs.size();

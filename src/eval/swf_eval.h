@@ -40,6 +40,12 @@ struct SwfWorkload {
 // read (an evaluation aid; no live scheduler can have it).
 void UseExactPredictions(SwfWorkload& workload);
 
+// Moves each job's submission by a uniform random amount within +-`max_shift_ms` (seeded; never
+// before the trace's first submission) and re-sorts: the same workload, perturbed as much as a
+// clock's skew or a user's typing would. Replaying it under several seeds shows how far a figure
+// moves by chance alone, the spread a difference between policies must exceed to mean anything.
+void JitterSubmissions(SwfWorkload& workload, uint64_t seed, TimeMs max_shift_ms);
+
 // `cpus` > 0 overrides the machine size from the header.
 Result<SwfWorkload> BuildWorkload(const SwfTrace& trace, SwfConventions conventions, double cpus = 0);
 

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <cstdlib>
+#include <map>
+
 #include "eval/swf_eval.h"
 #include "test_util.h"
 
@@ -141,6 +144,34 @@ TEST(RlProtocol, ExactPredictionsMakeEasyPredictedEasySjbfOnExactEstimates) {
   ASSERT_TRUE(rows.ok()) << rows.status().ToString();
   EXPECT_EQ((*rows)[0].per_sequence, (*rows)[1].per_sequence);
   EXPECT_GT((*rows)[2].mean_bsld, 1.0);
+}
+
+TEST(SwfWorkload, JitterMovesSubmissionsWithinTheBoundReproducibly) {
+  auto recorded = BuildWorkload(*ParseSwf(GeneratedTrace(30, 37, 400), "jitter.swf"), SwfConventions::kHostmind);
+  ASSERT_TRUE(recorded.ok());
+  std::map<uint64_t, TimeMs> submitted;
+  for (const auto& j : recorded->jobs) submitted[j.id] = j.submit_ts;
+  auto jittered = [&](uint64_t seed) {
+    SwfWorkload w = *recorded;
+    JitterSubmissions(w, seed, 20 * kMsPerSecond);
+    return w;
+  };
+  const SwfWorkload a = jittered(7), b = jittered(7), c = jittered(8);
+  ASSERT_EQ(a.jobs.size(), recorded->jobs.size());
+  size_t moved = 0;
+  for (size_t i = 0; i < a.jobs.size(); ++i) {
+    const SimJob& j = a.jobs[i];
+    EXPECT_LE(std::abs(j.submit_ts - submitted.at(j.id)), 20 * kMsPerSecond);
+    EXPECT_GE(j.submit_ts, recorded->jobs.front().submit_ts);
+    EXPECT_EQ(j.request.submit_ts, j.submit_ts);
+    if (i > 0) EXPECT_LE(a.jobs[i - 1].submit_ts, j.submit_ts);
+    EXPECT_EQ(j.submit_ts, b.jobs[i].submit_ts);  // the same seed, the same replay
+    moved += j.submit_ts != submitted.at(j.id);
+  }
+  EXPECT_GT(moved, a.jobs.size() / 2);
+  bool differs = false;
+  for (size_t i = 0; i < a.jobs.size(); ++i) differs |= a.jobs[i].submit_ts != c.jobs[i].submit_ts;
+  EXPECT_TRUE(differs);
 }
 
 }  // namespace
