@@ -9,16 +9,6 @@ namespace {
 
 std::string IdOrEmpty(int64_t v) { return v < 0 ? std::string() : std::to_string(v); }
 
-// The program a job ran, for the predictor's "same command" history. Traces that do not record
-// it (HPC2N: every executable is -1) still tell jobs of one script apart by what the user asked
-// for: a user's jobs with the same requested time are usually the same job script, the
-// "template" (user, requested time) of Smith, Foster and Taylor's run-time predictor.
-std::string CommandOf(const SwfJob& j) {
-  if (j.executable >= 0) return std::to_string(j.executable);
-  if (j.req_time_s > 0) return "limit:" + std::to_string(std::llround(j.req_time_s));
-  return {};
-}
-
 TimeMs SecondsToMs(double s) { return static_cast<TimeMs>(std::llround(s * 1000.0)); }
 
 // min(p, a) / max(p, a) with both at least one second.
@@ -72,7 +62,7 @@ Result<SwfWorkload> BuildWorkload(const SwfTrace& trace, SwfConventions conventi
     RunRequest& r = s.request;
     r.user = IdOrEmpty(j.user);
     r.group = IdOrEmpty(j.group);
-    r.command = CommandOf(j);
+    r.command = IdOrEmpty(j.executable);
     r.queue = IdOrEmpty(j.queue) + "/" + IdOrEmpty(j.partition);
     r.cpus = s.need.cpus;
     r.mem_bytes = j.req_mem_kb > 0 ? static_cast<uint64_t>(j.req_mem_kb * 1024 * procs) : 0;

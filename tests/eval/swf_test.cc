@@ -89,10 +89,6 @@ TEST(SwfWorkload, HostmindConventions) {
   EXPECT_EQ(w->jobs[2].limit_ms, 300 * kMsPerSecond);
   EXPECT_EQ(w->with_estimate, 2u);
   EXPECT_EQ(w->utc_offset_s, 3600);
-  // The program, else the requested time stands for the job script, else nothing.
-  EXPECT_EQ(w->jobs[0].request.command, "7");
-  EXPECT_EQ(w->jobs[1].request.command, "limit:100");
-  EXPECT_EQ(w->jobs[2].request.command, "");
 }
 
 TEST(SwfWorkload, RlSchedulerConventions) {
