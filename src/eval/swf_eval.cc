@@ -9,6 +9,11 @@ namespace {
 
 std::string IdOrEmpty(int64_t v) { return v < 0 ? std::string() : std::to_string(v); }
 
+// The simulator takes jobs in submission order; stable, so equal times keep the trace's order.
+void SortBySubmission(std::vector<SimJob>& jobs) {
+  std::stable_sort(jobs.begin(), jobs.end(), [](const SimJob& a, const SimJob& b) { return a.submit_ts < b.submit_ts; });
+}
+
 TimeMs SecondsToMs(double s) { return static_cast<TimeMs>(std::llround(s * 1000.0)); }
 
 // min(p, a) / max(p, a) with both at least one second.
@@ -78,7 +83,7 @@ Result<SwfWorkload> BuildWorkload(const SwfTrace& trace, SwfConventions conventi
       ++w.raised_limits;
     }
   }
-  std::stable_sort(w.jobs.begin(), w.jobs.end(), [](const SimJob& a, const SimJob& b) { return a.submit_ts < b.submit_ts; });
+  SortBySubmission(w.jobs);
   if (w.jobs.empty()) return Status::InvalidArgument(trace.origin + ": no usable jobs");
   return w;
 }
@@ -97,8 +102,7 @@ void JitterSubmissions(SwfWorkload& workload, uint64_t seed, TimeMs max_shift_ms
     j.submit_ts = std::max(first, j.submit_ts + shift(rng));
     j.request.submit_ts = j.submit_ts;
   }
-  std::stable_sort(workload.jobs.begin(), workload.jobs.end(),
-                   [](const SimJob& a, const SimJob& b) { return a.submit_ts < b.submit_ts; });
+  SortBySubmission(workload.jobs);
 }
 
 SchedMetrics ScoreSchedule(const SimResult& result, const Resources& capacity, TimeMs bound_ms) {
