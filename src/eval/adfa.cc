@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <limits>
+#include <set>
 #include <sstream>
 
 #include "eval/roc.h"
@@ -68,7 +70,8 @@ std::vector<std::span<const int32_t>> Spans(const std::vector<AdfaTrace>& traces
   return out;
 }
 
-AdfaMethodResult Evaluate(const AdfaDataset& data, std::string method, std::string description,
+AdfaMethodResult Evaluate(const AdfaDataset& data, const std::vector<bool>& ordinary, std::string method,
+                          std::string description,
                           const std::function<BatchScorer(const std::vector<AdfaTrace>&)>& train) {
   auto t0 = std::chrono::steady_clock::now();
   AdfaMethodResult r;
@@ -82,6 +85,7 @@ AdfaMethodResult Evaluate(const AdfaDataset& data, std::string method, std::stri
   r.detection_at_1pct = DetectionRateAtFpr(normal, attack, 0.01);
   r.detection_at_5pct = DetectionRateAtFpr(normal, attack, 0.05);
   for (const auto& [name, scores] : by_attack) r.auc_by_attack[name] = RocAuc(normal, scores);
+  r.auc_ceiling = AucCeiling(normal, attack, ordinary);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r;
 }
@@ -109,17 +113,36 @@ void MoveHalfOfValidationIntoTraining(AdfaDataset& data) {
   data.validation = std::move(kept);
 }
 
+std::vector<bool> OrdinaryStartups(const AdfaDataset& data, size_t prefix) {
+  std::set<std::vector<int32_t>> starts;
+  for (const auto& t : data.train)
+    if (t.syscalls.size() >= prefix) starts.emplace(t.syscalls.begin(), t.syscalls.begin() + prefix);
+  std::vector<bool> out;
+  for (const auto& t : data.attack)
+    out.push_back(t.syscalls.size() >= prefix &&
+                  starts.count(std::vector<int32_t>(t.syscalls.begin(), t.syscalls.begin() + prefix)) > 0);
+  return out;
+}
+
+double AucCeiling(const std::vector<double>& normal, const std::vector<double>& attack, const std::vector<bool>& ordinary) {
+  std::vector<double> moved = attack;
+  for (size_t i = 0; i < moved.size(); ++i)
+    if (i >= ordinary.size() || !ordinary[i]) moved[i] = std::numeric_limits<double>::infinity();
+  return RocAuc(normal, moved);
+}
+
 std::vector<AdfaMethodResult> EvaluateAdfa(const AdfaDataset& data, const GruOptions& gru_options) {
   std::vector<AdfaMethodResult> out;
+  const std::vector<bool> ordinary = OrdinaryStartups(data);
   // The two language models are trained once (by the first method using each) and shared.
   auto vmm = std::make_shared<NgramModel>(10, kI386Syscalls);
   auto gru = std::make_shared<GruLanguageModel>(gru_options);
-  out.push_back(Evaluate(data, "vmm10", "interpolated variable-order Markov model (orders 1-10, Witten-Bell), mean NLL",
+  out.push_back(Evaluate(data, ordinary, "vmm10", "interpolated variable-order Markov model (orders 1-10, Witten-Bell), mean NLL",
                          [&](const std::vector<AdfaTrace>& train) -> BatchScorer {
                            for (const auto& t : train) vmm->Train(t.syscalls);
                            return PerTrace([vmm](const std::vector<int32_t>& s) { return vmm->MeanNll(s); });
                          }));
-  out.push_back(Evaluate(data, "gru",
+  out.push_back(Evaluate(data, ordinary, "gru",
                          "GRU language model (" + std::to_string(gru_options.hidden) + " units), mean NLL",
                          [&](const std::vector<AdfaTrace>& train) -> BatchScorer {
                            std::vector<std::vector<int32_t>> seqs;
@@ -127,7 +150,7 @@ std::vector<AdfaMethodResult> EvaluateAdfa(const AdfaDataset& data, const GruOpt
                            gru->Train(seqs);
                            return [gru](const std::vector<AdfaTrace>& traces) { return gru->MeanNll(Spans(traces)); };
                          }));
-  out.push_back(Evaluate(data, "mix",
+  out.push_back(Evaluate(data, ordinary, "mix",
                          "vmm10 and gru mixed symbol by symbol (equal weights, not tuned), mean NLL",
                          [&](const std::vector<AdfaTrace>&) -> BatchScorer {
                            return [vmm, gru](const std::vector<AdfaTrace>& traces) {
@@ -142,19 +165,19 @@ std::vector<AdfaMethodResult> EvaluateAdfa(const AdfaDataset& data, const GruOpt
                              return out;
                            };
                          }));
-  out.push_back(Evaluate(data, "stide6", "STIDE, window 6: fraction of unseen windows (baseline)",
+  out.push_back(Evaluate(data, ordinary, "stide6", "STIDE, window 6: fraction of unseen windows (baseline)",
                          [](const std::vector<AdfaTrace>& train) -> BatchScorer {
                            auto m = std::make_shared<Stide>(6);
                            for (const auto& t : train) m->Train(t.syscalls);
                            return PerTrace([m](const std::vector<int32_t>& s) { return m->MismatchRate(s); });
                          }));
-  out.push_back(Evaluate(data, "markov5", "order-5 Markov chain, add-one smoothing, mean NLL (baseline)",
+  out.push_back(Evaluate(data, ordinary, "markov5", "order-5 Markov chain, add-one smoothing, mean NLL (baseline)",
                          [](const std::vector<AdfaTrace>& train) -> BatchScorer {
                            auto m = std::make_shared<MarkovChain>(5, kI386Syscalls);
                            for (const auto& t : train) m->Train(t.syscalls);
                            return PerTrace([m](const std::vector<int32_t>& s) { return m->MeanNll(s); });
                          }));
-  out.push_back(Evaluate(data, "profile",
+  out.push_back(Evaluate(data, ordinary, "profile",
                          "the live agent's view: in-kernel aggregate (syscall counts + 3-gram sketch), "
                          "distance to the nearest learned mix",
                          [](const std::vector<AdfaTrace>& train) -> BatchScorer {

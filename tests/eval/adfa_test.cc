@@ -50,6 +50,7 @@ TEST(AdfaTest, ReadsTheLayoutAndSeparatesAFixture) {
   for (const auto& r : results) {
     EXPECT_DOUBLE_EQ(r.auc, 1.0) << r.method;
     EXPECT_DOUBLE_EQ(r.auc_by_attack.at("Web_Shell"), 1.0) << r.method;
+    EXPECT_DOUBLE_EQ(r.auc_ceiling, 1.0) << r.method;  // no attack starts like a training trace
   }
   dir.Write("Training_Data_Master/UTD-bad.txt", "1 2 x3");
   EXPECT_EQ(ReadAdfa(dir.path()).status().code(), StatusCode::kCorrupt);
@@ -70,6 +71,28 @@ TEST(AdfaTest, MoreNormalsMovesEverySecondValidationTraceIntoTraining) {
   EXPECT_EQ(data.validation[0].file, "v1");
   EXPECT_EQ(data.validation[1].file, "v3");
   EXPECT_EQ(data.attack.size(), 1u);
+}
+
+TEST(AdfaTest, OrdinaryStartupsAreAttacksThatBeginLikeATrainingTrace) {
+  AdfaDataset data;
+  data.train.push_back({"t0", "", {6, 5, 11, 45, 33}});
+  data.train.push_back({"t1", "", {240, 240}});
+  data.attack.push_back({"a0", "Adduser", {6, 5, 11, 45, 99, 99}});  // same first 4 calls as t0
+  data.attack.push_back({"a1", "Adduser", {6, 7, 11, 45, 33}});      // differs at the second
+  data.attack.push_back({"a2", "Adduser", {240, 240, 240}});         // t1 is shorter than the prefix
+  data.attack.push_back({"a3", "Adduser", {6, 5, 11}});              // shorter than the prefix
+  EXPECT_EQ(OrdinaryStartups(data, 4), (std::vector<bool>{true, false, false, false}));
+  EXPECT_EQ(OrdinaryStartups(data, 2), (std::vector<bool>{true, false, true, true}));
+}
+
+TEST(AdfaTest, CeilingKeepsOrdinaryStartupsWhereTheyScoredAndMovesTheRestAbove) {
+  std::vector<double> normal = {1, 2, 3, 4};
+  // Attack 0 is ordinary and scores 2.5 (above two of four normals); attack 1 scores 0 but is
+  // not ordinary, so the ceiling counts it as found.
+  EXPECT_DOUBLE_EQ(RocAuc(normal, {2.5, 0}), 0.25);
+  EXPECT_DOUBLE_EQ(AucCeiling(normal, {2.5, 0}, {true, false}), (0.5 + 1.0) / 2);
+  EXPECT_DOUBLE_EQ(AucCeiling(normal, {2.5, 0}, {false, false}), 1.0);
+  EXPECT_DOUBLE_EQ(AucCeiling(normal, {2, 0}, {true, true}), (0.375 + 0.0) / 2);  // a tie counts half
 }
 
 }  // namespace
