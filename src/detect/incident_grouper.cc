@@ -57,6 +57,7 @@ std::string DescribeOnset(const AnomalyOnset& onset) {
   const std::string what = onset.view == "value" ? "value" : onset.view == "mean" ? "short-term mean"
                            : onset.view == "volatility" ? "volatility"
                            : onset.view == "daily" ? "value for this time of day"
+                           : onset.view == "recent" ? "mean of the last few values, against the last hours,"
                            : onset.view == "correlation" ? "the host's core metrics off their learned relation by"
                                                    : "value for this time of week";
   return what + " " + Number(onset.observed) + ", normal " + Number(onset.low) + " to " + Number(onset.high) +

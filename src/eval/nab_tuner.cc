@@ -38,6 +38,9 @@ const std::vector<Knob>& Knobs() {
       {"anomalous_learning", [](T& t) -> double& { return t.anomalous_learning; }, kRate},
       {"outlier_widths", [](T& t) -> double& { return t.outlier_widths; }, kRate},
       {"outlier_widening", [](T& t) -> double& { return t.outlier_widening; }, kFine},
+      {"recent_rate", [](T& t) -> double& { return t.recent_rate; }, kRate},
+      {"recent_min_z", [](T& t) -> double& { return t.recent_min_z; }, kRate},
+      {"recent_weight", [](T& t) -> double& { return t.recent_weight; }, kFine},
   };
   return kKnobs;
 }
@@ -80,6 +83,9 @@ AnomalyTuning UntunedAnomalyTuning() {
   t.surprise_scale = 0.1;
   t.suppression_samples = 100;
   for (int v = 1; v < kAnomalyViewCount; ++v) t.weight[v] = 1.0;
+  t.recent_rate = 0.01;
+  t.recent_min_z = 4;
+  t.recent_weight = 0.7;
   return t;
 }
 

@@ -7,7 +7,7 @@ namespace hostmind {
 
 namespace {
 
-constexpr std::string_view kStateMagic = "hostmind.anomaly.1";
+constexpr std::string_view kStateMagic = "hostmind.anomaly.2";
 
 }  // namespace
 
@@ -24,6 +24,7 @@ const char* AnomalyViewName(AnomalyView view) {
     case AnomalyView::kVolatility: return "volatility";
     case AnomalyView::kDaily: return "daily";
     case AnomalyView::kWeekly: return "weekly";
+    case AnomalyView::kRecent: return "recent";
   }
   return "none";
 }
@@ -42,6 +43,7 @@ AnomalyVerdict AnomalyDetector::Observe(TimeMs ts, double value) {
   verdict.learning = !scoring;
   const Views views = UpdateViews(ts, value);
   ScoreAndLearn(views, scoring, verdict);
+  ScoreRecent(value, scoring, verdict);
   if (!frozen_) {
     // What is normal for this time of day is not learned from values that are not: an hour of
     // outage would otherwise drag the level, and the recovery would look anomalous.
@@ -108,6 +110,36 @@ void AnomalyDetector::ScoreAndLearn(const Views& views, bool scoring, AnomalyVer
   }
 }
 
+void AnomalyDetector::ScoreRecent(double value, bool scoring, AnomalyVerdict& verdict) {
+  const AnomalyTuning& t = *tuning_;
+  const double n = static_cast<double>(samples_);
+  if (samples_ == 1) recent_mean_ = recent_short_ = value;
+  // Like the short-term views, the averages weigh their first samples evenly.
+  const double rate = std::max(t.recent_rate, 1.0 / n);
+  const double short_rate = std::max(t.recent_short_rate, 1.0 / n);
+  recent_short_ += short_rate * (value - recent_short_);
+  const double sd = std::sqrt(recent_var_);
+  // The short mean's own sd, were the values independent with the last hours' sd.
+  const double short_sd = sd * std::sqrt(short_rate / (2.0 - short_rate));
+  const double z = short_sd > 0 ? std::abs(recent_short_ - recent_mean_) / short_sd : 0.0;
+  if (n * t.recent_rate >= 1.0) {
+    if (scoring && z >= t.recent_min_z) {
+      const double surprise = t.recent_weight * std::exp(-shifts_.TailCount(z));
+      if (surprise > verdict.raw_score) {
+        verdict.raw_score = surprise;
+        verdict.view = AnomalyView::kRecent;
+        verdict.observed = recent_short_;
+        verdict.low = recent_mean_ - t.recent_min_z * short_sd;
+        verdict.high = recent_mean_ + t.recent_min_z * short_sd;
+      }
+    }
+    if (!frozen_) shifts_.Add(z);
+  }
+  const double d = value - recent_mean_;
+  recent_mean_ += rate * d;
+  recent_var_ += rate * (d * d - recent_var_);
+}
+
 std::optional<NormalRange> AnomalyDetector::Normal(TimeMs ts, double threshold) const {
   if (samples_ <= warmup_samples_) return std::nullopt;
   const AnomalyTuning& t = *tuning_;
@@ -143,6 +175,10 @@ std::string AnomalyDetector::SaveState() const {
   for (const Envelope& e : envelopes_) e.Save(w);
   daily_.Save(w);
   weekly_.Save(w);
+  w.PutDouble(recent_mean_);
+  w.PutDouble(recent_var_);
+  w.PutDouble(recent_short_);
+  shifts_.Save(w);
   return w.Take();
 }
 
@@ -154,7 +190,8 @@ Status AnomalyDetector::LoadState(std::string_view bytes) {
             r.GetDouble(&loaded.mean_) && r.GetDouble(&loaded.center_) && r.GetDouble(&loaded.volatility_) &&
             r.GetDouble(&loaded.suppression_);
   for (Envelope& e : loaded.envelopes_) ok = ok && e.Load(r);
-  ok = ok && loaded.daily_.Load(r) && loaded.weekly_.Load(r) && r.done();
+  ok = ok && loaded.daily_.Load(r) && loaded.weekly_.Load(r) && r.GetDouble(&loaded.recent_mean_) &&
+       r.GetDouble(&loaded.recent_var_) && r.GetDouble(&loaded.recent_short_) && loaded.shifts_.Load(r) && r.done();
   if (!ok) return Status::Corrupt("anomaly detector state: not a saved detector, or truncated");
   loaded.warmup_samples_ = static_cast<uint32_t>(warmup);
   loaded.frozen_ = frozen_;

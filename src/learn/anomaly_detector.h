@@ -3,7 +3,7 @@
 // value for how unlike the series' own normal it is. The same detector watches a CPU series,
 // a log template's rate and a cgroup's demand: give it (timestamp, value) pairs in time order.
 //
-//   AnomalyDetector d;                        // one per series; 1,040 bytes of state
+//   AnomalyDetector d;                        // one per series; 1,264 bytes of state
 //   AnomalyVerdict v = d.Observe(ts, value);  // O(1): 4.4M a second on a busy core (bench-detector)
 //   if (v.score >= kAnomalyThreshold) ...     // v.view / observed / low / high say why
 //   std::string blob = d.SaveState();         // persist; LoadState(blob) after a restart
@@ -15,7 +15,16 @@
 //               (both average their first samples evenly and are views once their window is full)
 //   daily       the value minus the learned level for this time of day (96 buckets)
 //   weekly      the value minus the learned level for this time of week (48 buckets)
-// Each view has an Envelope: the band it has lived in, relaxing toward its recent typical band.
+// and, without an envelope,
+//   recent      the mean of the last few values (~6) against the last hours' (~140 values) mean,
+//               in units of the short mean's own sd were the values independent (from the last
+//               hours' sd); a shift of at least `recent_min_z` scores weight * exp(-c), c = how
+//               many earlier shifts of this series were at least as large (a histogram of its own
+//               history), so it reports only shifts the series has (almost) never made, and an
+//               earlier incident larger in absolute terms does not hide a later one that stands
+//               out more from the hours before it.
+// Each of the first five has an Envelope: the band it has lived in, relaxing toward its recent
+// typical band.
 // An outlier (a value at least a band's width outside it) widens the band only half way to it,
 // so a large incident does not hide a smaller one that follows it.
 // A view's surprise is how far outside its envelope it is, in envelope widths (e), mapped to
@@ -40,6 +49,7 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "learn/envelope.h"
+#include "learn/recent_rarity.h"
 #include "learn/seasonal_profile.h"
 
 namespace hostmind {
@@ -48,10 +58,11 @@ namespace hostmind {
 // for this detector on the NAB corpus (the same for all three profiles).
 inline constexpr double kAnomalyThreshold = 0.2626;
 
-enum class AnomalyView : uint8_t { kNone = 0, kValue, kMean, kVolatility, kDaily, kWeekly };
+enum class AnomalyView : uint8_t { kNone = 0, kValue, kMean, kVolatility, kDaily, kWeekly, kRecent };
+// Views with an envelope (and a weight[] entry); kRecent, judged by its own history, is not one.
 inline constexpr int kAnomalyViewCount = 6;
 
-// "value", "mean", "volatility", "daily", "weekly" ("none" for kNone).
+// "value", "mean", "volatility", "daily", "weekly", "recent" ("none" for kNone).
 const char* AnomalyViewName(AnomalyView view);
 
 // The model's constants. Every detector shares one instance (by pointer), so they cost no
@@ -70,6 +81,10 @@ struct AnomalyTuning {
   double anomalous_learning = 0.1;  // daily/weekly levels learn values outside an envelope this much slower
   double outlier_widths = 1.0;      // a value this many widths outside a view's envelope is an outlier ...
   double outlier_widening = 0.5;    // ... and widens the envelope only this fraction of the way to it
+  double recent_rate = 0.007;       // the "recent" view: the last hours' mean and variance (~140 samples)
+  double recent_short_rate = 1.0 / 6;  // ... the short mean it compares with them (~6 samples)
+  double recent_min_z = 30;         // ... a shift below this many of the short mean's sds never scores
+  double recent_weight = 0.875;     // ... score = weight * exp(-(earlier shifts at least as large))
 };
 
 // The constants chosen on NAB (what every detector uses unless told otherwise).
@@ -143,6 +158,8 @@ class AnomalyDetector {
   Views UpdateViews(TimeMs ts, double value);
   // Scores the views against their envelopes into `verdict`, then (unless frozen) learns them.
   void ScoreAndLearn(const Views& views, bool scoring, AnomalyVerdict& verdict);
+  // Scores the "recent" view of `value` into `verdict` (when it beats the others), then learns it.
+  void ScoreRecent(double value, bool scoring, AnomalyVerdict& verdict);
 
   const AnomalyTuning* tuning_;
   uint32_t warmup_samples_;
@@ -155,6 +172,10 @@ class AnomalyDetector {
   Envelope envelopes_[kAnomalyViewCount];
   SeasonalProfile<kDailyBuckets> daily_{kMsPerDay};
   SeasonalProfile<kWeeklyBuckets> weekly_{7 * kMsPerDay};
+  double recent_mean_ = 0;   // the "recent" view: the last hours' mean and variance, the short mean
+  double recent_var_ = 0;
+  double recent_short_ = 0;
+  RarityHistogram shifts_;   // every shift the view has measured since its window filled
 };
 
 constexpr size_t AnomalyDetector::MemoryBytes() { return sizeof(AnomalyDetector); }

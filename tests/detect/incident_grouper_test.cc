@@ -36,6 +36,8 @@ TEST(IncidentGrouperTest, SurpriseIsThePoissonTail) {
 TEST(IncidentGrouperTest, DescribesOnsetsInTheSeriesUnits) {
   const AnomalyOnset o{0, "hostmind_cpu_utilization_ratio", 0.9, "mean", 0.97, 0.05, 0.4, {}};
   EXPECT_EQ(DescribeOnset(o), "short-term mean 0.97, normal 0.05 to 0.4");
+  const AnomalyOnset r{0, "hostmind_disk_busy_ratio", 0.9, "recent", 0.8, 0.45, 0.55, {}};
+  EXPECT_EQ(DescribeOnset(r), "mean of the last few values, against the last hours, 0.8, normal 0.45 to 0.55");
   const AnomalyOnset c{0, "hostmind_anomaly_correlation_residual", 0.9, "correlation", 40, 0, 12, "most off: a b"};
   EXPECT_EQ(DescribeOnset(c), "the host's core metrics off their learned relation by 40, normal 0 to 12; most off: a b");
   const Finding f = AnomalyFinding(o);

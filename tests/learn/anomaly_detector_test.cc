@@ -105,6 +105,58 @@ TEST(AnomalyDetectorTest, ASmallerSecondSpikeStillAlerts) {
   EXPECT_LT(v.high, 300);
 }
 
+// A volatile stretch (sd 20) with an incident at 250, then, three times, quiet hours (50 +- 1)
+// and a step to 130; returns the first alerting verdict of each step (score 0 if none).
+std::vector<AnomalyVerdict> JumpsAfterQuietHours(const AnomalyTuning& tuning) {
+  AnomalyDetector detector(AnomalyDetectorOptions{500, &tuning});
+  TimeMs ts = 0;
+  auto feed = [&](double v) { return detector.Observe(ts += kStep, v); };
+  std::mt19937 rng(7);
+  std::normal_distribution<double> noise(0, 1);
+  for (int i = 0; i < 2000; ++i) feed(50 + 20 * noise(rng));
+  for (int i = 0; i < 200; ++i) feed(250 + 20 * noise(rng));
+  std::vector<AnomalyVerdict> out;
+  for (int jump = 0; jump < 3; ++jump) {
+    for (int i = 0; i < 2000; ++i) feed(i % 2 ? 51 : 49);  // exactly alike each time
+    AnomalyVerdict first;
+    for (int i = 0; i < 40; ++i) {
+      const AnomalyVerdict v = feed(130);
+      if (first.score < kAnomalyThreshold && v.score >= kAnomalyThreshold) first = v;
+    }
+    out.push_back(first);
+  }
+  return out;
+}
+
+TEST(AnomalyDetectorTest, AJumpUnlikeTheLastHoursAlertsOnTheRecentView) {
+  // Every envelope has lived past 130 (the incident, the volatile noise): without the recent
+  // view the jumps go unflagged. The recent view judges the jump against the quiet hours before
+  // it: 80 sds of the series, a jump it has never made. Made a second time it is still rare; by
+  // the third it is what this series does.
+  AnomalyTuning without = DefaultAnomalyTuning();
+  without.recent_min_z = 1e9;
+  for (const AnomalyVerdict& v : JumpsAfterQuietHours(without)) EXPECT_LT(v.score, kAnomalyThreshold);
+  const std::vector<AnomalyVerdict> jumps = JumpsAfterQuietHours(DefaultAnomalyTuning());
+  EXPECT_GE(jumps[0].score, kAnomalyThreshold);
+  EXPECT_EQ(jumps[0].view, AnomalyView::kRecent);
+  EXPECT_GT(jumps[0].observed, jumps[0].high);  // the short mean, past the band the last hours allow
+  EXPECT_LT(jumps[0].high, 130);
+  EXPECT_EQ(jumps[1].view, AnomalyView::kRecent);
+  EXPECT_LT(jumps[2].score, kAnomalyThreshold);
+}
+
+TEST(RarityHistogramTest, CountsEarlierValuesAtLeastAsLarge) {
+  RarityHistogram h;
+  for (double x : {0.5, 2.0, 2.0, 10.0, 1000.0}) h.Add(x);
+  EXPECT_EQ(h.Total(), 5);
+  EXPECT_EQ(h.TailCount(0.2), 5);   // below 1: everything counts
+  EXPECT_EQ(h.TailCount(1.5), 4);
+  EXPECT_EQ(h.TailCount(2.0), 4);   // its own bin counts as at least as large
+  EXPECT_EQ(h.TailCount(5.0), 2);
+  EXPECT_EQ(h.TailCount(100.0), 1);  // past 64 everything shares the last bin
+  EXPECT_EQ(h.TailCount(5000.0), 1);
+}
+
 TEST(AnomalyDetectorTest, MissingDailyPeakAlertsOnTheDailyView) {
   // A daily square wave: high 09:00-17:00, low otherwise; one day stays low.
   Stream run;
